@@ -1,0 +1,5 @@
+import sys
+
+from agentd.main import main
+
+sys.exit(main())

@@ -1,0 +1,134 @@
+"""The Agent: builds every component from the runtime config and owns their tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import resource
+
+from agentd.config import ConfigError, RuntimeConfig, load, setup_logging
+from agentd.fsm import FSM
+from agentd.httpapi.app import App
+from agentd.httpapi.routes import router
+from agentd.httpapi.transport import HttpServer
+from agentd.log.base import Log
+from agentd.log.memory import MemoryLog
+from agentd.server import Server
+from agentd.state.store import Store
+from agentd.structs.commands import MessageType
+
+log = logging.getLogger(__name__)
+
+_RESTART_ONLY = (
+    "http_listeners",
+    "data_dir",
+    "datacenter",
+    "node_name",
+    "node_id",
+    "server",
+    "bootstrap",
+    "advertise_addr",
+    "server_port",
+    "http_max_conns_per_client",
+)
+
+
+def _raise_fd_limit() -> None:
+    """Blocking queries hold a connection each: allow as many as the hard limit permits."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):
+            pass
+
+
+class Agent:
+    def __init__(self, config: RuntimeConfig) -> None:
+        self.config = config
+        self.store = Store()
+        self.fsm = FSM(self.store)
+        self.log = self._make_log()
+        self.server = Server(
+            self.store,
+            self.fsm,
+            self.log,
+            f"{config.advertise_addr}:{config.server_port}",
+            default_wait=config.default_query_time,
+            max_wait=config.max_query_time,
+        )
+        self.app = App(self, router())
+        self.http = HttpServer(
+            self.app,
+            max_conns_per_client=config.http_max_conns_per_client,
+            max_body=max(config.kv_max_value_size, config.txn_max_req_len),
+        )
+        self.http_addrs: list[str] = []  # where the API actually listens (ports resolved)
+        self.ready = asyncio.Event()
+        self._stop = asyncio.Event()
+
+    def _make_log(self) -> Log:
+        if self.config.data_dir is None:
+            return MemoryLog(self.fsm)
+        from agentd.log.local import LocalLog
+
+        return LocalLog(self.fsm, self.config.data_dir)
+
+    async def run(self) -> None:
+        _raise_fd_limit()
+        await self.log.open()
+        log.info(
+            "agent: node %s (%s) in %s, %s, state at index %d",
+            self.config.node_name,
+            self.config.node_id,
+            self.config.datacenter,
+            "dev mode (in memory)" if self.config.data_dir is None else self.config.data_dir,
+            self.store.last_index,
+        )
+        try:
+            async with asyncio.TaskGroup() as tg:
+                log_task = tg.create_task(self.log.run(), name="log")
+                if self.store.last_index == 0:
+                    await self.server.propose({"Type": int(MessageType.NOOP)})
+                await self._listen()
+                self.ready.set()
+                log.info("agent: started; leader is %s", self.server.leader_addr)
+                await self._stop.wait()
+                log.info("agent: shutting down")
+                await self.http.close()
+                log_task.cancel()
+        finally:
+            await self.http.close()
+            await self.log.close()
+            log.info("agent: stopped")
+
+    async def _listen(self) -> None:
+        for lst in self.config.http_listeners:
+            if lst.kind == "unix":
+                path = await self.http.listen_unix(lst.path, self.config.unix_socket_mode)
+                addr = f"unix://{path}"
+            else:
+                host, port = await self.http.listen_tcp(lst.host, lst.port)
+                addr = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+            self.http_addrs.append(addr)
+            log.info("agent: HTTP API listening on %s", addr)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def reload(self) -> None:
+        """SIGHUP: read the config again; settings that need a restart are reported, not applied."""
+        try:
+            new = load(self.config.flags)
+        except ConfigError as exc:
+            log.error("agent: reload failed, keeping the running config: %s", exc)
+            return
+        setup_logging(new.log_level)
+        kept = {}
+        for name in _RESTART_ONLY:
+            if getattr(new, name) != getattr(self.config, name):
+                log.warning("agent: reload: %s changed; it takes effect after a restart", name)
+                kept[name] = getattr(self.config, name)
+        self.config = dataclasses.replace(new, **kept)
+        log.info("agent: configuration reloaded")

@@ -1,0 +1,78 @@
+"""The apply table: one function per message type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from agentd.errors import AgentError
+from agentd.state import kv_verbs, txn
+from agentd.state.kv_verbs import KVOp, LiveView
+from agentd.state.store import Store
+from agentd.structs.commands import Command, MessageType
+
+Applier = Callable[[Store, int, Command], Any]
+
+
+def apply_kv(store: Store, index: int, cmd: Command) -> bool | AgentError:
+    """A single ``/v1/kv`` write: the verb's success is the answer (``true``/``false``), except
+    that a lock without a valid session is an error, as in Consul."""
+    op = KVOp.from_wire(cmd["Op"])
+    _, err = kv_verbs.run(LiveView(store.kv, index), op, store.session_exists)
+    if err is not None and (err == "missing session" or err.startswith("invalid session")):
+        return AgentError(err)
+    return err is None
+
+
+def apply_txn(store: Store, index: int, cmd: Command) -> txn.TxnResult:
+    ops = [KVOp.from_wire(raw["KV"]) for raw in cmd["Ops"]]
+    return txn.run(store.kv, index, ops, store.session_exists, write=True)
+
+
+def apply_tombstone_reap(store: Store, index: int, cmd: Command) -> int:
+    return store.kv.reap_tombstones(cmd["Index"])
+
+
+def apply_noop(store: Store, index: int, cmd: Command) -> None:
+    return None
+
+
+def _table(*entries: tuple[MessageType, Applier]) -> dict[int, Applier]:
+    table: dict[int, Applier] = {}
+    for mtype, fn in entries:
+        if mtype in table:
+            raise RuntimeError(f"duplicate FSM entry for {mtype!r}")
+        table[int(mtype)] = fn
+    return table
+
+
+APPLY = _table(
+    (MessageType.KV, apply_kv),
+    (MessageType.TXN, apply_txn),
+    (MessageType.TOMBSTONE_REAP, apply_tombstone_reap),
+    (MessageType.NOOP, apply_noop),
+)
+
+
+class FSM:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def last_index(self) -> int:
+        return self.store.last_index
+
+    def apply(self, index: int, command: Command) -> Any:
+        if index <= self.store.last_index:
+            raise ValueError(f"fsm: index {index} already applied (last {self.store.last_index})")
+        self.store.last_index = index
+        fn = APPLY.get(command.get("Type", 0))
+        if fn is None:
+            raise ValueError(f"fsm: unknown message type {command.get('Type')!r}")
+        return fn(self.store, index, command)
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.store.image()
+
+    def restore(self, index: int, image: Any) -> None:
+        self.store.load(index, image)

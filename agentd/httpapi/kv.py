@@ -1,0 +1,124 @@
+"""``/v1/kv/<key>``: GET (recurse, keys, separator, raw), PUT (flags, cas, acquire, release),
+DELETE (recurse, cas)."""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import orjson
+
+from agentd.endpoints import kv as endpoint
+from agentd.errors import AgentError, BadRequest, TooLarge
+from agentd.httpapi.app import meta_headers, query_options
+from agentd.httpapi.request import Request, Response
+from agentd.state.kv import KVEntry
+from agentd.state.kv_verbs import KVOp
+
+if TYPE_CHECKING:
+    from agentd.agent import Agent
+
+PREFIX = "/v1/kv/"
+
+
+def entry_json(e: KVEntry) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "LockIndex": e.lock_index,
+        "Key": e.key,
+        "Flags": e.flags,
+        "Value": base64.b64encode(e.value).decode() if e.value is not None else None,
+    }
+    if e.session:
+        out["Session"] = e.session
+    out["CreateIndex"] = e.create_index
+    out["ModifyIndex"] = e.modify_index
+    return out
+
+
+def parse_uint(raw: str) -> int:
+    """strconv.ParseUint's rules and error text (Consul answers 500 with it)."""
+    if not raw.isdigit() or not raw.isascii():
+        raise AgentError(f'strconv.ParseUint: parsing "{raw}": invalid syntax')
+    value = int(raw)
+    if value >= 1 << 64:
+        raise AgentError(f'strconv.ParseUint: parsing "{raw}": value out of range')
+    return value
+
+
+def _conflicting(req: Request, *names: str) -> None:
+    if sum(1 for n in names if req.has(n)) > 1:
+        pairs = sorted((k, v) for k, vs in req.query.items() for v in vs)
+        raise BadRequest(f"Conflicting flags: {urlencode(pairs)}\n")
+
+
+def _key(req: Request) -> str:
+    return req.path[len(PREFIX) :]
+
+
+async def get(agent: Agent, req: Request) -> Response:
+    key = _key(req)
+    opts = query_options(req)
+    srv = agent.server
+    if req.has("keys"):
+        separator = req.arg("separator", req.arg("seperator", "")) or ""
+        index, keys = await endpoint.keys(srv, key, separator, opts)
+        if not keys and key:
+            return meta_headers(Response(404, b"", None), index, opts)
+        return meta_headers(Response(200, orjson.dumps(keys)), index, opts)
+    if req.has("recurse"):
+        index, entries = await endpoint.list_(srv, key, opts)
+    elif not key:
+        raise BadRequest("Missing key name")
+    else:
+        index, entry = await endpoint.get(srv, key, opts)
+        entries = [entry] if entry is not None else []
+    if not entries:
+        return meta_headers(Response(404, b"", None), index, opts)
+    if req.has("raw") and not req.has("recurse"):
+        resp = Response(200, entries[0].value or b"", "text/plain")
+        resp.headers += [
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", "sandbox"),
+        ]
+        return meta_headers(resp, index, opts)
+    return meta_headers(Response(200, orjson.dumps([entry_json(e) for e in entries])), index, opts)
+
+
+async def put(agent: Agent, req: Request) -> Response:
+    _conflicting(req, "cas", "acquire", "release")
+    key = _key(req)
+    if not key:
+        raise BadRequest("Missing key name")
+    op = KVOp("set", key)
+    if req.has("flags"):
+        op.flags = parse_uint(req.arg("flags") or "")
+    if req.has("cas"):
+        op.verb, op.index = "cas", parse_uint(req.arg("cas") or "")
+    if req.has("acquire"):
+        op.verb, op.session = "lock", req.arg("acquire") or ""
+    if req.has("release"):
+        op.verb, op.session = "unlock", req.arg("release") or ""
+    limit = agent.config.kv_max_value_size
+    if req.content_length > limit:
+        raise TooLarge(
+            f"Request body({req.content_length} bytes) too large, max size: {limit} bytes. See "
+            "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size."
+        )
+    op.value = req.body or None
+    ok = await endpoint.apply(agent.server, op)
+    return Response(200, b"true" if ok else b"false")
+
+
+async def delete(agent: Agent, req: Request) -> Response:
+    _conflicting(req, "recurse", "cas")
+    key = _key(req)
+    op = KVOp("delete", key)
+    if req.has("recurse"):
+        op.verb = "delete-tree"
+    elif not key:
+        raise BadRequest("Missing key name")
+    if req.has("cas"):
+        op.verb, op.index = "delete-cas", parse_uint(req.arg("cas") or "")
+    ok = await endpoint.apply(agent.server, op)
+    return Response(200, b"true" if ok else b"false")

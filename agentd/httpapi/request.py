@@ -1,0 +1,69 @@
+"""The request and response records handlers see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+
+class Request:
+    __slots__ = (
+        "_query",
+        "body",
+        "content_length",
+        "headers",
+        "method",
+        "path",
+        "query_string",
+        "remote",
+        "truncated",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        remote: str,
+        content_length: int | None = None,
+        truncated: bool = False,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query_string = query_string
+        self.headers = headers  # lower-cased names
+        self.body = body
+        self.remote = remote
+        self._query: dict[str, list[str]] | None = None
+        # the size the client sent; a truncated request's body was dropped for being too large
+        self.content_length = len(body) if content_length is None else content_length
+        self.truncated = truncated
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        if self._query is None:
+            self._query = parse_qs(self.query_string, keep_blank_values=True)
+        return self._query
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def has(self, name: str) -> bool:
+        return name in self.query
+
+
+@dataclass(slots=True)
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str | None = "application/json"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    close: bool = False
+
+    @classmethod
+    def text(cls, status: int, message: str) -> Response:
+        """Consul's plain-text error bodies (Go sniffs them as text/plain)."""
+        return cls(status, message.encode(), "text/plain; charset=utf-8")

@@ -1,0 +1,47 @@
+"""Route matching with http.ServeMux's rules: exact paths, and prefixes ending in ``/`` that match
+everything beneath them (the longest wins). A duplicate path fails at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from agentd.httpapi.request import Request, Response
+
+if TYPE_CHECKING:
+    from agentd.agent import Agent
+
+Handler = Callable[["Agent", Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    path: str
+    methods: dict[str, Handler]
+    checks_size: bool = False  # the handler answers oversized bodies with its own 413
+
+
+class Router:
+    def __init__(self, routes: list[Route]) -> None:
+        self.exact: dict[str, Route] = {}
+        self.prefixes: dict[str, Route] = {}
+        for route in routes:
+            table = self.prefixes if route.path.endswith("/") else self.exact
+            if route.path in table:
+                raise RuntimeError(f"duplicate route {route.path}")
+            table[route.path] = route
+        self._by_length = sorted(self.prefixes, key=len, reverse=True)
+
+    def match(self, path: str) -> Route | None:
+        route = self.exact.get(path)
+        if route is not None:
+            return route
+        for prefix in self._by_length:
+            if path.startswith(prefix):
+                return self.prefixes[prefix]
+        return None
+
+    @property
+    def paths(self) -> list[str]:
+        return [*self.exact, *self.prefixes]

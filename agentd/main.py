@@ -1,0 +1,52 @@
+"""``agentd``: flags -> config -> Agent, with Consul's signals (INT/TERM stop, HUP reloads)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from agentd.config import ConfigError, RuntimeConfig, load, setup_logging
+from agentd.flags import UsageError, parse_flags
+
+
+async def _serve(config: RuntimeConfig) -> None:
+    from agentd.agent import Agent
+
+    agent = Agent(config)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, agent.stop)
+    loop.add_signal_handler(signal.SIGTERM, agent.stop)
+    loop.add_signal_handler(signal.SIGHUP, agent.reload)
+    await agent.run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        flags = parse_flags(args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        config = load(flags)
+    except ConfigError as exc:
+        print(f"==> {exc}", file=sys.stderr)
+        return 1
+    setup_logging(config.log_level)
+    try:
+        import uvloop
+
+        runner = uvloop.run
+    except ImportError:
+        runner = asyncio.run
+    try:
+        runner(_serve(config))
+    except OSError as exc:
+        print(f"==> Error starting agent: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""The store: every table, the watch hub, and the index of the last applied command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentd.state.kv import KVTable
+from agentd.state.watch import WatchHub, WatchSet
+
+
+class Store:
+    def __init__(self) -> None:
+        self.hub = WatchHub()
+        self.kv = KVTable(self.hub)
+        self.sessions: dict[str, Any] = {}  # filled by the sessions feature
+        self.last_index = 0
+
+    def watch_set(self) -> WatchSet:
+        return WatchSet(self.hub)
+
+    def session_exists(self, session_id: str) -> bool:
+        return session_id in self.sessions
+
+    def image(self) -> dict[str, Any]:
+        return {"KV": self.kv.image(), "Sessions": dict(self.sessions)}
+
+    def load(self, index: int, image: dict[str, Any]) -> None:
+        self.kv.load(image.get("KV") or {})
+        self.sessions = dict(image.get("Sessions") or {})
+        self.last_index = index
+        self.hub.notify_all()

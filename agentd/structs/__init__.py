@@ -1,0 +1,1 @@
+"""Wire-level records and log commands shared by every layer of agentd."""

@@ -1,0 +1,20 @@
+"""Log commands: the only way state changes.
+
+A command is a small dict ``{"Type": MessageType, ...}`` that msgpack can encode. Numbering is
+append-only: a value, once used, keeps its meaning forever, because logs and snapshots on disk name
+commands by number.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+Command = dict[str, Any]
+
+
+class MessageType(IntEnum):
+    KV = 1  # {"Op": "set"|"cas"|"delete"|"delete-cas"|"delete-tree", "Entry": {...}}
+    TXN = 2  # {"Ops": [{"KV": {...}}, ...]}
+    TOMBSTONE_REAP = 3  # {"Index": n}: forget tombstones at or below n
+    NOOP = 4  # barrier written at start-up so the index is never 0
