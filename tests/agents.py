@@ -56,7 +56,12 @@ class AgentThread:
             await task
 
         try:
-            asyncio.run(run())
+            try:
+                import uvloop  # the loop agentd runs on in production
+
+                uvloop.run(run())
+            except ImportError:
+                asyncio.run(run())
         except BaseException as exc:  # reported to the test
             self.error = exc
         finally:

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 from http import HTTPStatus
+from typing import cast
 
 import httptools
 
@@ -104,8 +105,7 @@ class HttpProtocol(asyncio.Protocol):
     # ---- connection ---------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
         self._conns.add(self)
         peer = transport.get_extra_info("peername")
         if isinstance(peer, tuple) and peer:
