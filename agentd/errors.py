@@ -1,14 +1,14 @@
 """Errors raised below the HTTP layer; ``httpapi/app.py`` maps each to its status code.
 
-    AgentError            500, message as the body
-    ├── BadRequest        400
-    ├── PermissionDenied  403
-    ├── NotFound          404
-    ├── MethodNotAllowed  405
-    ├── Conflict          409
-    ├── TooLarge          413
-    ├── TooManyRequests   429
-    └── NotLeader         500 "No cluster leader"
+AgentError            500, message as the body
+├── BadRequest        400
+├── PermissionDenied  403
+├── NotFound          404
+├── MethodNotAllowed  405
+├── Conflict          409
+├── TooLarge          413
+├── TooManyRequests   429
+└── NotLeader         500 "No cluster leader"
 """
 
 from __future__ import annotations

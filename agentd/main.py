@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 from agentd.config import ConfigError, RuntimeConfig, load, setup_logging
 from agentd.flags import UsageError, parse_flags
@@ -21,6 +23,15 @@ async def _serve(config: RuntimeConfig) -> None:
     await agent.run()
 
 
+def _run(coro: Coroutine[Any, Any, None]) -> None:
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coro)
+    else:
+        uvloop.run(coro)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
@@ -35,13 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     setup_logging(config.log_level)
     try:
-        import uvloop
-
-        runner = uvloop.run
-    except ImportError:
-        runner = asyncio.run
-    try:
-        runner(_serve(config))
+        _run(_serve(config))
     except OSError as exc:
         print(f"==> Error starting agent: {exc}", file=sys.stderr)
         return 1

@@ -116,8 +116,9 @@ class AgentProcess:
         )
         self.addrs = []
         threading.Thread(target=self._read, daemon=True).start()
-        wait_for(lambda: "agent: started" in "".join(self.lines) or self.proc.poll() is not None,
-                 timeout)
+        wait_for(
+            lambda: "agent: started" in "".join(self.lines) or self.proc.poll() is not None, timeout
+        )
         if self.proc.poll() is not None:
             raise RuntimeError("agentd exited:\n" + "".join(self.lines))
         return self

@@ -1,8 +1,8 @@
 """Blocking queries: the one function every read goes through.
 
-Consul's rules: no ``?index`` (or 0) means answer now; otherwise answer as soon as the result's index
-is above it, or when the wait (default 5 min, at most 10 min, plus up to wait/16 of jitter) runs out,
-with whatever is current then. The index is never 0.
+Consul's rules: no ``?index`` (or 0) means answer now; otherwise answer as soon as the result's
+index is above it, or when the wait (default 5 min, at most 10 min, plus up to wait/16 of jitter)
+runs out, with whatever is current then. The index is never 0.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ async def get(srv: Server, key: str, opts: QueryOptions) -> tuple[int, KVEntry |
     return await srv.query(opts, lambda ws: table.get(ws, key))
 
 
-async def list_(srv: Server, prefix: str, opts: QueryOptions) -> tuple[int, list[KVEntry]]:
+async def tree(srv: Server, prefix: str, opts: QueryOptions) -> tuple[int, list[KVEntry]]:
     table = srv.store.kv
-    return await srv.query(opts, lambda ws: table.list(ws, prefix))
+    return await srv.query(opts, lambda ws: table.tree(ws, prefix))
 
 
 async def keys(

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOT_API = "Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'\n"
+NOT_API = (
+    "Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'\n"
+)
 NOT_ROUTE = "Invalid URL path: not a recognized HTTP API endpoint\n"
 UI_DISABLED = (
     "Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent "

@@ -17,5 +17,5 @@ def loads(body: bytes, prefix: str = "Request decode failed") -> Any:
 
 
 def fold(obj: dict[str, Any]) -> dict[str, Any]:
-    """Keys lower-cased with ``_`` removed, so ``ServiceID``, ``serviceid`` and ``service_id`` meet."""
+    """Keys lower-cased without ``_``: ``ServiceID``, ``serviceid`` and ``service_id`` meet."""
     return {k.lower().replace("_", ""): v for k, v in obj.items()}

@@ -67,7 +67,7 @@ async def get(agent: Agent, req: Request) -> Response:
             return meta_headers(Response(404, b"", None), index, opts)
         return meta_headers(Response(200, orjson.dumps(keys)), index, opts)
     if req.has("recurse"):
-        index, entries = await endpoint.list_(srv, key, opts)
+        index, entries = await endpoint.tree(srv, key, opts)
     elif not key:
         raise BadRequest("Missing key name")
     else:

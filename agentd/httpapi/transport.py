@@ -1,9 +1,9 @@
 """HTTP/1.1 over asyncio on httptools: the only module that touches sockets for the API.
 
 One protocol instance per connection. Requests on a connection are answered in order (pipelining
-is queued); a request's handler task is cancelled when its client goes away, so an abandoned blocking
-query costs nothing. Connections per client IP are capped, as Consul's ``http_max_conns_per_client``
-does, by answering 429 and closing.
+is queued); a request's handler task is cancelled when its client goes away, so an abandoned
+blocking query costs nothing. Connections per client IP are capped, as Consul's
+``http_max_conns_per_client`` does, by answering 429 and closing.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ class HttpProtocol(asyncio.Protocol):
         if isinstance(peer, tuple) and peer:
             self._ip = str(peer[0])
         if not self._limiter.acquire(self._ip):
-            transport.write(_TOO_MANY)
-            transport.close()
+            self._transport.write(_TOO_MANY)
+            self._transport.close()
             self._closing = True
             return
         self._limited = True
@@ -200,9 +200,9 @@ class HttpProtocol(asyncio.Protocol):
             self._headers,
             b"".join(self._body),
             self._ip,
-            int(length) if self._oversized and length.isdigit() else (
-                self._body_len if self._oversized else None
-            ),
+            int(length)
+            if self._oversized and length.isdigit()
+            else (self._body_len if self._oversized else None),
             self._oversized,
         )
         self._queue.append((req, keep_alive))
@@ -270,7 +270,9 @@ class HttpServer:
 
     async def listen_tcp(self, host: str, port: int) -> tuple[str, int]:
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(self._factory, host, port, backlog=4096, reuse_address=True)
+        server = await loop.create_server(
+            self._factory, host, port, backlog=4096, reuse_address=True
+        )
         self.servers.append(server)
         sock = server.sockets[0].getsockname()
         return str(sock[0]), int(sock[1])

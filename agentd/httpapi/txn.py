@@ -49,8 +49,9 @@ def _kv_op(raw: Any, max_value: int) -> KVOp:
             raise BadRequest(f"{_PARSE}: illegal base64 data: {exc}") from None
         if len(value) > max_value:
             raise TooLarge(f'Value for key "{key}" is too large ({len(value)} > {max_value} bytes)')
-    return KVOp(verb, key, value, _int(f.get("flags"), "Flags"), _int(f.get("index"), "Index"),
-                session)
+    return KVOp(
+        verb, key, value, _int(f.get("flags"), "Flags"), _int(f.get("index"), "Index"), session
+    )
 
 
 def parse(req: Request, agent: Agent) -> list[KVOp]:

@@ -3,10 +3,10 @@
 A log turns proposals into an ordered, durable sequence of ``(index, command)`` and feeds it to
 the FSM exactly once, in index order. ``propose`` returns only when the command is durable (local
 log: fsynced; etcd: committed) *and* applied by this process's FSM; it returns what ``fsm.apply``
-returned (or raises what it raised). Indexes start at 1 and only grow. ``open`` restores the FSM (newest
-snapshot, then the tail of the log) before any proposal; ``run`` owns background work (flushing,
-snapshots, tailing) until cancelled; ``close`` makes everything acknowledged durable and releases
-files or connections.
+returned (or raises what it raised). Indexes start at 1 and only grow. ``open`` restores the FSM
+(newest snapshot, then the tail of the log) before any proposal; ``run`` owns background work
+(flushing, snapshots, tailing) until cancelled; ``close`` makes everything acknowledged durable and
+releases files or connections.
 """
 
 from __future__ import annotations

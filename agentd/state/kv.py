@@ -1,7 +1,8 @@
 """The KV table: entries, tombstones and the indexes blocking queries report.
 
-Index rules (Consul's): a single key reports its ModifyIndex, or the table index when absent; a prefix
-reports the highest ModifyIndex among its entries and tombstones, or the table index when that is 0.
+Index rules (Consul's): a single key reports its ModifyIndex, or the table index when absent; a
+prefix reports the highest ModifyIndex among its entries and tombstones, or the table index when
+that is 0.
 Tombstones keep a prefix's index from sliding back when keys under it are deleted.
 """
 
@@ -52,16 +53,14 @@ class KVTable:
             return entry.modify_index, entry
         return self.index, None
 
-    def list(self, ws: WatchSet | None, prefix: str) -> tuple[int, list[KVEntry]]:
+    def tree(self, ws: WatchSet | None, prefix: str) -> tuple[int, list[KVEntry]]:
         if ws is not None:
             ws.add(("kvp", prefix))
         entries = [self.entries[k] for k in _prefix_range(self.entries, prefix)]
         return self._prefix_index(prefix, entries), entries
 
-    def keys(
-        self, ws: WatchSet | None, prefix: str, separator: str
-    ) -> tuple[int, list[str]]:
-        index, entries = self.list(ws, prefix)
+    def keys(self, ws: WatchSet | None, prefix: str, separator: str) -> tuple[int, list[str]]:
+        index, entries = self.tree(ws, prefix)
         if not separator:
             return index, [e.key for e in entries]
         out: list[str] = []

@@ -41,7 +41,7 @@ class LiveView:
         return self.table.get(None, key)[1]
 
     def list(self, prefix: str) -> list[KVEntry]:
-        return self.table.list(None, prefix)[1]
+        return self.table.tree(None, prefix)[1]
 
     def put(self, entry: KVEntry) -> KVEntry:
         return self.table.put(self.index, entry)
@@ -224,8 +224,9 @@ _VERBS: dict[str, Callable[[KVView, KVOp, SessionCheck], Outcome]] = {
     "delete-cas": _delete_cas,
 }
 
-READ_VERBS = frozenset({"get", "get-or-empty", "get-tree", "check-index", "check-session",
-                        "check-not-exists"})
+READ_VERBS = frozenset(
+    {"get", "get-or-empty", "get-tree", "check-index", "check-session", "check-not-exists"}
+)
 VERBS = frozenset(_VERBS)
 
 

@@ -22,7 +22,7 @@ class StagedView:
         return self.table.get(None, key)[1]
 
     def list(self, prefix: str) -> list[KVEntry]:
-        merged = {e.key: e for e in self.table.list(None, prefix)[1]}
+        merged = {e.key: e for e in self.table.tree(None, prefix)[1]}
         for key, entry in self.staged.items():
             if key.startswith(prefix):
                 if entry is None:

@@ -63,15 +63,15 @@ def test_indexes_of_missing_keys_and_prefixes() -> None:
     kv(fsm, "set", "a/1")  # 1
     kv(fsm, "set", "b/1")  # 2
     assert store.kv.get(None, "nope") == (2, None)  # table index
-    assert store.kv.list(None, "a/")[0] == 1
-    assert store.kv.list(None, "zzz")[0] == 2  # nothing under it: table index
+    assert store.kv.tree(None, "a/")[0] == 1
+    assert store.kv.tree(None, "zzz")[0] == 2  # nothing under it: table index
     kv(fsm, "delete", "a/1", None)  # 3, leaves a tombstone
-    idx, entries = store.kv.list(None, "a/")
+    idx, entries = store.kv.tree(None, "a/")
     assert (idx, entries) == (3, [])
     kv(fsm, "set", "b/2")  # 4
-    assert store.kv.list(None, "a/")[0] == 3  # tombstone keeps it from sliding back
+    assert store.kv.tree(None, "a/")[0] == 3  # tombstone keeps it from sliding back
     assert store.kv.reap_tombstones(3) == 1
-    assert store.kv.list(None, "a/")[0] == 4  # reaped: falls back to the table index
+    assert store.kv.tree(None, "a/")[0] == 4  # reaped: falls back to the table index
 
 
 def test_keys_with_separator() -> None:
@@ -92,11 +92,11 @@ def test_delete_tree_and_snapshot_round_trip() -> None:
     for k in ["x/1", "x/2", "y"]:
         kv(fsm, "set", k)
     kv(fsm, "delete-tree", "x/", None)
-    assert [e.key for e in store.kv.list(None, "")[1]] == ["y"]
+    assert [e.key for e in store.kv.tree(None, "")[1]] == ["y"]
     copy = Store()
     copy.load(store.last_index, store.image())
-    assert copy.kv.list(None, "") == store.kv.list(None, "")
-    assert copy.kv.list(None, "x/")[0] == store.kv.list(None, "x/")[0] == 4
+    assert copy.kv.tree(None, "") == store.kv.tree(None, "")
+    assert copy.kv.tree(None, "x/")[0] == store.kv.tree(None, "x/")[0] == 4
     assert copy.last_index == 4
 
 
@@ -113,10 +113,10 @@ async def test_writes_wake_only_the_watchers_they_touch() -> None:
 
     tasks = [
         asyncio.create_task(watch("key a/b", lambda ws: store.kv.get(ws, "a/b"))),
-        asyncio.create_task(watch("prefix a/", lambda ws: store.kv.list(ws, "a/"))),
-        asyncio.create_task(watch("prefix all", lambda ws: store.kv.list(ws, ""))),
+        asyncio.create_task(watch("prefix a/", lambda ws: store.kv.tree(ws, "a/"))),
+        asyncio.create_task(watch("prefix all", lambda ws: store.kv.tree(ws, ""))),
         asyncio.create_task(watch("key a/c", lambda ws: store.kv.get(ws, "a/c"))),
-        asyncio.create_task(watch("prefix b/", lambda ws: store.kv.list(ws, "b/"))),
+        asyncio.create_task(watch("prefix b/", lambda ws: store.kv.tree(ws, "b/"))),
     ]
     await asyncio.sleep(0.01)
     kv(fsm, "set", "a/b")

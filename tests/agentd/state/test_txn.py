@@ -52,5 +52,5 @@ def test_ops_see_earlier_ops_and_share_one_index() -> None:
         ("p/b", b"2", 1),
         ("p/a", None, 0),
     ]
-    assert [e.key for e in store.kv.list(None, "")[1]] == ["p/b"]
-    assert store.kv.list(None, "p/")[0] == 1
+    assert [e.key for e in store.kv.tree(None, "")[1]] == ["p/b"]
+    assert store.kv.tree(None, "p/")[0] == 1
