@@ -45,12 +45,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"==> {exc}", file=sys.stderr)
         return 1
     setup_logging(config.log_level)
+    failures: list[BaseException] = []
     try:
         _run(_serve(config))
-    except OSError as exc:
+    except* OSError as group:
+        failures.extend(group.exceptions)
+    for exc in failures:
         print(f"==> Error starting agent: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
