@@ -33,29 +33,34 @@ def durable(data_dir: Path, *extra: str) -> AgentProcess:
     )
 
 
+def _writer(url: str, prefix: str, stop: threading.Event, acked: dict[str, str]) -> None:
+    n = 0
+    with httpx.Client(base_url=url, timeout=10) as c:
+        while not stop.is_set():
+            key, value = f"{prefix}/{n}", f"{prefix}-{n}"
+            try:
+                r = c.put(f"/v1/kv/{key}", content=value.encode())
+            except httpx.HTTPError:
+                return  # the agent died mid-request: not acknowledged
+            if r.status_code == 200 and r.text == "true":
+                acked[key] = value
+            n += 1
+
+
 def test_every_acknowledged_write_survives_sigkill(tmp_path: Path) -> None:
     acked: dict[str, str] = {}
     for round_ in range(3):
         agent = durable(tmp_path).start()
         stop = threading.Event()
 
-        def writer(worker: int, url: str = agent.url) -> None:
-            n = 0
-            with httpx.Client(base_url=url, timeout=10) as c:
-                while not stop.is_set():
-                    key, value = f"r{round_}/w{worker}/{n}", f"v{round_}-{worker}-{n}"
-                    try:
-                        r = c.put(f"/v1/kv/{key}", content=value.encode())
-                    except httpx.HTTPError:
-                        return  # the agent died mid-request: not acknowledged
-                    if r.status_code == 200 and r.text == "true":
-                        acked[key] = value
-                    n += 1
-
-        threads = [threading.Thread(target=writer, args=(i,)) for i in range(16)]
+        threads = [
+            threading.Thread(target=_writer, args=(agent.url, f"r{round_}/w{i}", stop, acked))
+            for i in range(16)
+        ]
         for t in threads:
             t.start()
-        wait_for(lambda r=round_: sum(k.startswith(f"r{r}/") for k in list(acked)) > 300, 20)
+        prefix = f"r{round_}/"
+        wait_for(lambda p=prefix: sum(k.startswith(p) for k in list(acked)) > 300, 20)
         agent.signal(signal.SIGKILL)
         agent.wait()
         stop.set()
