@@ -12,6 +12,7 @@ from agentd.fsm import FSM
 from agentd.httpapi.app import App
 from agentd.httpapi.routes import router
 from agentd.httpapi.transport import HttpServer
+from agentd.leader import Leader
 from agentd.log.base import Log
 from agentd.log.memory import MemoryLog
 from agentd.server import Server
@@ -89,6 +90,7 @@ class Agent:
         try:
             async with asyncio.TaskGroup() as tg:
                 log_task = tg.create_task(self.log.run(), name="log")
+                leader_task = tg.create_task(Leader(self.server).run(), name="leader")
                 if self.store.last_index == 0:
                     await self.server.propose({"Type": int(MessageType.NOOP)})
                 await self._listen()
@@ -97,6 +99,7 @@ class Agent:
                 await self._stop.wait()
                 log.info("agent: shutting down")
                 await self.http.close()
+                leader_task.cancel()
                 log_task.cancel()
         finally:
             await self.http.close()

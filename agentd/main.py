@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         _run(_serve(config))
     except* OSError as group:
         failures.extend(group.exceptions)
-    for exc in failures:
-        print(f"==> Error starting agent: {exc}", file=sys.stderr)
+    for failure in failures:
+        print(f"==> Error starting agent: {failure}", file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -42,6 +42,7 @@ class KVTable:
         self.entries: SortedDict = SortedDict()  # key -> KVEntry
         self.tombstones: SortedDict = SortedDict()  # key -> index of deletion
         self.index = 0  # highest index of any KV write, deletes included
+        self.newest_tombstone = 0
 
     # ---- reads: watch set first, (index, result) back -------------------------------------
 
@@ -97,6 +98,7 @@ class KVTable:
             return False
         del self.entries[key]
         self.tombstones[key] = index
+        self.newest_tombstone = index
         self._touched(index, key)
         return True
 
@@ -106,6 +108,8 @@ class KVTable:
             del self.entries[key]
             self.tombstones[key] = index
             self._touched(index, key)
+        if keys:
+            self.newest_tombstone = index
         return len(keys)
 
     def reap_tombstones(self, index: int) -> int:
@@ -142,5 +146,6 @@ class KVTable:
         assert isinstance(entries, list) and isinstance(tombstones, list)
         self.entries = SortedDict({row[0]: KVEntry(*row) for row in entries})
         self.tombstones = SortedDict({k: i for k, i in tombstones})
+        self.newest_tombstone = max(self.tombstones.values(), default=0)
         index = image.get("Index", 0)
         self.index = index if isinstance(index, int) else 0
