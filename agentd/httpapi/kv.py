@@ -53,7 +53,13 @@ def _conflicting(req: Request, *names: str) -> None:
 
 
 def _key(req: Request) -> str:
-    return req.path[len(PREFIX) :]
+    key = req.path[len(PREFIX) :]
+    if not key.isascii():
+        try:
+            key.encode()
+        except UnicodeEncodeError:
+            raise BadRequest("Invalid key: not valid UTF-8") from None
+    return key
 
 
 async def get(agent: Agent, req: Request) -> Response:

@@ -192,3 +192,10 @@ def test_token_and_pretty_accepted(http: httpx.Client) -> None:
     http.put("/v1/kv/tok?token=abc", content=b"1", headers={"X-Consul-Token": "x"})
     r = http.get("/v1/kv/tok?pretty", headers={"Authorization": "Bearer abc"})
     assert r.text.startswith("[\n    {") and r.text.endswith("\n")
+
+
+def test_unicode_keys_work_and_invalid_utf8_is_400(http: httpx.Client) -> None:
+    assert http.put("/v1/kv/caf%C3%A9/%E2%9C%93", content=b"1").text == "true"
+    assert http.get("/v1/kv/?keys").json() == ["café/✓"]
+    r = http.put("/v1/kv/bad%FF", content=b"1")
+    assert r.status_code == 400
