@@ -31,11 +31,13 @@ HEAVY = (
     "re",
 )
 
+# Modules the interpreter loaded before ours (site, .pth import hooks) are not ours to budget.
 PROBE = """
 import sys
+before = set(sys.modules)
 from cli.main import main
 code = main(sys.argv[1:])
-heavy = sorted(m for m in {heavy!r} if m in sys.modules)
+heavy = sorted(m for m in {heavy!r} if m in sys.modules and m not in before)
 print(code, heavy, file=sys.stderr)
 """
 
