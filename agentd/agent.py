@@ -12,7 +12,7 @@ from agentd.fsm import FSM
 from agentd.httpapi.app import App
 from agentd.httpapi.routes import router
 from agentd.httpapi.transport import HttpServer
-from agentd.leader import Leader
+from agentd.leader import Leader, Self
 from agentd.log.base import Log
 from agentd.log.memory import MemoryLog
 from agentd.server import Server
@@ -90,9 +90,11 @@ class Agent:
         try:
             async with asyncio.TaskGroup() as tg:
                 log_task = tg.create_task(self.log.run(), name="log")
-                leader_task = tg.create_task(Leader(self.server).run(), name="leader")
                 if self.store.last_index == 0:
                     await self.server.propose({"Type": int(MessageType.NOOP)})
+                leader = Leader(self.server, self._self())
+                await leader.establish()
+                leader_task = tg.create_task(leader.run(), name="leader")
                 await self._listen()
                 self.ready.set()
                 log.info("agent: started; leader is %s", self.server.leader_addr)
@@ -105,6 +107,18 @@ class Agent:
             await self.http.close()
             await self.log.close()
             log.info("agent: stopped")
+
+    def _self(self) -> Self:
+        cfg = self.config
+        meta = cfg.raw.get("node_meta") or {}
+        return Self(
+            node=cfg.node_name,
+            node_id=cfg.node_id,
+            address=cfg.advertise_addr,
+            datacenter=cfg.datacenter,
+            server_port=cfg.server_port,
+            meta={str(k): str(v) for k, v in meta.items()},
+        )
 
     async def _listen(self) -> None:
         for lst in self.config.http_listeners:

@@ -1,7 +1,10 @@
 """Leader-only duties, decided with the clock and submitted as commands (the FSM has no clock).
 
-Today: reaping KV tombstones once they are older than the tombstone TTL, so deleted keys do not
-cost memory forever while prefix indexes still never slide back within the TTL.
+- Registering this server in the catalog: its node, the passing ``serfHealth`` check and the
+  ``consul`` service, as Consul's leader reconciliation does (clients expect ``{"consul": []}`` from
+  a fresh agent's ``/v1/catalog/services``).
+- Reaping KV tombstones once they are older than the tombstone TTL, so deleted keys do not cost
+  memory forever while prefix indexes still never slide back within the TTL.
 """
 
 from __future__ import annotations
@@ -9,9 +12,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from dataclasses import dataclass
 
 from agentd.server import Server
-from agentd.structs.commands import MessageType
+from agentd.structs.catalog import (
+    SERF_CHECK_ID,
+    SERF_CHECK_NAME,
+    Check,
+    Health,
+    Node,
+    Service,
+    to_wire,
+)
+from agentd.structs.commands import Command, MessageType
+from agentd.version import CONSUL_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +51,66 @@ class TombstoneGC:
         return due
 
 
+@dataclass(frozen=True, slots=True)
+class Self:
+    """What the leader registers for its own node."""
+
+    node: str
+    node_id: str
+    address: str
+    datacenter: str
+    server_port: int
+    meta: dict[str, str]
+
+
+def self_registration(me: Self) -> Command:
+    node = Node(
+        node=me.node,
+        address=me.address,
+        id=me.node_id,
+        datacenter=me.datacenter,
+        tagged_addresses={
+            "lan": me.address,
+            "lan_ipv4": me.address,
+            "wan": me.address,
+            "wan_ipv4": me.address,
+        },
+        meta={"consul-network-segment": "", "consul-version": CONSUL_VERSION, **me.meta},
+    )
+    serf = Check(
+        node=me.node,
+        check_id=SERF_CHECK_ID,
+        name=SERF_CHECK_NAME,
+        status=Health.PASSING,
+        output="Agent alive and reachable",
+    )
+    consul = Service(node=me.node, id="consul", service="consul", port=me.server_port)
+    return {
+        "Type": int(MessageType.REGISTER),
+        "Node": to_wire(node),
+        "Service": to_wire(consul),
+        "Checks": [to_wire(serf)],
+    }
+
+
 class Leader:
     def __init__(
         self,
         server: Server,
+        me: Self | None = None,
         *,
         ttl: float = TOMBSTONE_TTL,
         granularity: float = TOMBSTONE_GRANULARITY,
     ) -> None:
         self.server = server
+        self.me = me
         self.gc = TombstoneGC(ttl)
         self.granularity = granularity
+
+    async def establish(self) -> None:
+        """What a new leader does once, before serving: register itself in the catalog."""
+        if self.me is not None and self.server.is_leader:
+            await self.server.propose(self_registration(self.me))
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -7,8 +7,10 @@ from typing import Any
 
 from agentd.errors import AgentError
 from agentd.state import kv_verbs, txn
+from agentd.state.catalog import CatalogError
 from agentd.state.kv_verbs import KVOp, LiveView
 from agentd.state.store import Store
+from agentd.structs.catalog import Check, Node, Service, from_wire
 from agentd.structs.commands import Command, MessageType
 
 Applier = Callable[[Store, int, Command], Any]
@@ -33,6 +35,28 @@ def apply_tombstone_reap(store: Store, index: int, cmd: Command) -> int:
     return store.kv.reap_tombstones(cmd["Index"])
 
 
+def apply_register(store: Store, index: int, cmd: Command) -> bool | AgentError:
+    node = from_wire(Node, cmd["Node"])
+    service = from_wire(Service, cmd["Service"]) if cmd.get("Service") else None
+    checks = [from_wire(Check, raw) for raw in cmd.get("Checks") or []]
+    try:
+        store.catalog.register(index, node, service, checks, bool(cmd.get("SkipNodeUpdate")))
+    except CatalogError as exc:
+        return AgentError(str(exc))
+    return True
+
+
+def apply_deregister(store: Store, index: int, cmd: Command) -> bool:
+    catalog, node = store.catalog, cmd["Node"]
+    if cmd.get("ServiceID"):
+        catalog.delete_service(index, node, cmd["ServiceID"])
+    elif cmd.get("CheckID"):
+        catalog.delete_check(index, node, cmd["CheckID"])
+    else:
+        catalog.delete_node(index, node)
+    return True
+
+
 def apply_noop(store: Store, index: int, cmd: Command) -> None:
     return None
 
@@ -51,6 +75,8 @@ APPLY = _table(
     (MessageType.TXN, apply_txn),
     (MessageType.TOMBSTONE_REAP, apply_tombstone_reap),
     (MessageType.NOOP, apply_noop),
+    (MessageType.REGISTER, apply_register),
+    (MessageType.DEREGISTER, apply_deregister),
 )
 
 

@@ -3,11 +3,23 @@ is not listed here."""
 
 from __future__ import annotations
 
-from agentd.httpapi import agent, kv, status, txn
+from agentd.httpapi import agent, catalog, health, kv, status, txn
 from agentd.httpapi.router import Route, Router
 
 ROUTES = [
     Route("/v1/agent/self", {"GET": agent.self_}),
+    Route("/v1/catalog/datacenters", {"GET": catalog.datacenters}),
+    Route("/v1/catalog/deregister", {"PUT": catalog.deregister}),
+    Route("/v1/catalog/node/", {"GET": catalog.node}),
+    Route("/v1/catalog/node-services/", {"GET": catalog.node_services}),
+    Route("/v1/catalog/nodes", {"GET": catalog.nodes}),
+    Route("/v1/catalog/register", {"PUT": catalog.register}),
+    Route("/v1/catalog/service/", {"GET": catalog.service}),
+    Route("/v1/catalog/services", {"GET": catalog.services}),
+    Route("/v1/health/checks/", {"GET": health.checks}),
+    Route("/v1/health/node/", {"GET": health.node}),
+    Route("/v1/health/service/", {"GET": health.service}),
+    Route("/v1/health/state/", {"GET": health.state}),
     Route("/v1/kv/", {"GET": kv.get, "PUT": kv.put, "DELETE": kv.delete}, checks_size=True),
     Route("/v1/status/leader", {"GET": status.leader}),
     Route("/v1/status/peers", {"GET": status.peers}),

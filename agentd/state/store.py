@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentd.state.catalog import CatalogTable
 from agentd.state.kv import KVTable
 from agentd.state.watch import WatchHub, WatchSet
 
@@ -12,6 +13,7 @@ class Store:
     def __init__(self) -> None:
         self.hub = WatchHub()
         self.kv = KVTable(self.hub)
+        self.catalog = CatalogTable(self.hub)
         self.sessions: dict[str, Any] = {}  # filled by the sessions feature
         self.last_index = 0
 
@@ -22,10 +24,15 @@ class Store:
         return session_id in self.sessions
 
     def image(self) -> dict[str, Any]:
-        return {"KV": self.kv.image(), "Sessions": dict(self.sessions)}
+        return {
+            "KV": self.kv.image(),
+            "Catalog": self.catalog.image(),
+            "Sessions": dict(self.sessions),
+        }
 
     def load(self, index: int, image: dict[str, Any]) -> None:
         self.kv.load(image.get("KV") or {})
+        self.catalog.load(image.get("Catalog") or {})
         self.sessions = dict(image.get("Sessions") or {})
         self.last_index = index
         self.hub.notify_all()

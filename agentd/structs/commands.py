@@ -18,3 +18,5 @@ class MessageType(IntEnum):
     TXN = 2  # {"Ops": [{"KV": {...}}, ...]}
     TOMBSTONE_REAP = 3  # {"Index": n}: forget tombstones at or below n
     NOOP = 4  # barrier written at start-up so the index is never 0
+    REGISTER = 5  # {"Node": node, "Service": service|None, "Checks": [check], "SkipNodeUpdate"}
+    DEREGISTER = 6  # {"Node": name, "ServiceID": id, "CheckID": id}

@@ -1,0 +1,166 @@
+"""Catalog and health endpoints: registrations as commands, reads as blocking queries.
+
+Reads return store records; the HTTP layer shapes them. ``tags`` must all be present on an
+instance (compared case-insensitively); ``node_meta`` pairs must all match the node's meta.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agentd.endpoints.blocking import QueryOptions
+from agentd.server import Server
+from agentd.state.watch import WatchSet
+from agentd.structs.catalog import Check, Health, Node, Service, to_wire
+from agentd.structs.commands import MessageType
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One service instance with its node and, for health answers, its checks."""
+
+    node: Node
+    service: Service
+    checks: tuple[Check, ...] = ()
+
+
+def _meta_ok(node: Node | None, node_meta: list[tuple[str, str]]) -> bool:
+    return node is not None and all(node.meta.get(k) == v for k, v in node_meta)
+
+
+def _tags_ok(svc: Service, tags: list[str]) -> bool:
+    have = {t.lower() for t in svc.tags}
+    return all(t.lower() in have for t in tags)
+
+
+async def register(
+    srv: Server, node: Node, service: Service | None, checks: list[Check], skip: bool
+) -> None:
+    result = await srv.propose(
+        {
+            "Type": int(MessageType.REGISTER),
+            "Node": to_wire(node),
+            "Service": to_wire(service) if service is not None else None,
+            "Checks": [to_wire(c) for c in checks],
+            "SkipNodeUpdate": skip,
+        }
+    )
+    if isinstance(result, Exception):
+        raise result
+
+
+async def deregister(srv: Server, node: str, service_id: str = "", check_id: str = "") -> None:
+    await srv.propose(
+        {
+            "Type": int(MessageType.DEREGISTER),
+            "Node": node,
+            "ServiceID": service_id,
+            "CheckID": check_id,
+        }
+    )
+
+
+async def nodes(
+    srv: Server, opts: QueryOptions, node_meta: list[tuple[str, str]]
+) -> tuple[int, list[Node]]:
+    catalog = srv.store.catalog
+
+    def run(ws: WatchSet) -> tuple[int, list[Node]]:
+        index, found = catalog.list_nodes(ws)
+        return index, [n for n in found if _meta_ok(n, node_meta)]
+
+    return await srv.query(opts, run)
+
+
+async def services(
+    srv: Server, opts: QueryOptions, node_meta: list[tuple[str, str]]
+) -> tuple[int, dict[str, list[str]]]:
+    catalog = srv.store.catalog
+
+    def run(ws: WatchSet) -> tuple[int, dict[str, list[str]]]:
+        if not node_meta:
+            return catalog.list_services(ws)
+        index, _ = catalog.list_services(ws)
+        catalog.list_nodes(ws)
+        out: dict[str, list[str]] = {}
+        for svc in catalog.services.values():
+            if _meta_ok(catalog.nodes.get(svc.node.lower()), node_meta):
+                tags = out.setdefault(svc.service, [])
+                tags.extend(t for t in svc.tags if t not in tags)
+        return index, out
+
+    return await srv.query(opts, run)
+
+
+async def instances(
+    srv: Server,
+    name: str,
+    opts: QueryOptions,
+    *,
+    tags: list[str],
+    node_meta: list[tuple[str, str]],
+    with_checks: bool = False,
+    passing_only: bool = False,
+) -> tuple[int, list[Instance]]:
+    """Instances of a service (catalog/service, and with checks for health/service)."""
+    catalog = srv.store.catalog
+
+    def run(ws: WatchSet) -> tuple[int, list[Instance]]:
+        index, found = catalog.service_instances(ws, name)
+        out = []
+        for svc in found:
+            node = catalog.nodes.get(svc.node.lower())
+            if node is None or not _tags_ok(svc, tags) or not _meta_ok(node, node_meta):
+                continue
+            checks = tuple(catalog.checks_of(svc.node, svc.id)) if with_checks else ()
+            if passing_only and any(c.status != Health.PASSING for c in checks):
+                continue
+            out.append(Instance(node, svc, checks))
+        return index, out
+
+    return await srv.query(opts, run)
+
+
+async def node_services(
+    srv: Server, node: str, opts: QueryOptions
+) -> tuple[int, tuple[Node | None, list[Service]]]:
+    catalog = srv.store.catalog
+
+    def run(ws: WatchSet) -> tuple[int, tuple[Node | None, list[Service]]]:
+        index, found, svcs = catalog.node_services(ws, node)
+        return index, (found, svcs)
+
+    return await srv.query(opts, run)
+
+
+async def node_checks(srv: Server, node: str, opts: QueryOptions) -> tuple[int, list[Check]]:
+    catalog = srv.store.catalog
+    return await srv.query(opts, lambda ws: catalog.node_checks(ws, node))
+
+
+async def service_checks(
+    srv: Server, service: str, opts: QueryOptions, node_meta: list[tuple[str, str]]
+) -> tuple[int, list[Check]]:
+    catalog = srv.store.catalog
+
+    def run(ws: WatchSet) -> tuple[int, list[Check]]:
+        index, checks = catalog.service_checks(ws, service)
+        if node_meta:
+            checks = [c for c in checks if _meta_ok(catalog.nodes.get(c.node.lower()), node_meta)]
+        return index, checks
+
+    return await srv.query(opts, run)
+
+
+async def checks_in_state(
+    srv: Server, state: str, opts: QueryOptions, node_meta: list[tuple[str, str]]
+) -> tuple[int, list[Check]]:
+    catalog = srv.store.catalog
+
+    def run(ws: WatchSet) -> tuple[int, list[Check]]:
+        index, checks = catalog.checks_in_state(ws, state)
+        if node_meta:
+            checks = [c for c in checks if _meta_ok(catalog.nodes.get(c.node.lower()), node_meta)]
+        return index, checks
+
+    return await srv.query(opts, run)

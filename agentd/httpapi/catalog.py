@@ -1,0 +1,220 @@
+"""``/v1/catalog/*``: register, deregister and the catalog reads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from agentd.endpoints import catalog as endpoint
+from agentd.errors import AgentError, BadRequest
+from agentd.httpapi.app import meta_headers, query_options
+from agentd.httpapi.decode import fold, loads
+from agentd.httpapi.request import Request, Response
+from agentd.httpapi.shapes import catalog_service_json, node_json, node_service_json
+from agentd.structs.catalog import CHECK_STATUSES, Check, Health, Node, Service
+
+if TYPE_CHECKING:
+    from agentd.agent import Agent
+
+
+def _str(f: dict[str, Any], key: str) -> str:
+    value = f.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest(f"Request decode failed: {key} must be a string")
+    return value
+
+
+def _map(f: dict[str, Any], key: str) -> dict[str, Any]:
+    value = f.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadRequest(f"Request decode failed: {key} must be an object")
+    return value
+
+
+def _int(f: dict[str, Any], key: str) -> int:
+    value = f.get(key) or 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest(f"Request decode failed: {key} must be an integer")
+    return value
+
+
+def decode_service(raw: Any, node: str) -> Service:
+    if not isinstance(raw, dict):
+        raise BadRequest("Request decode failed: Service must be an object")
+    f = fold(raw)
+    name = _str(f, "service") or _str(f, "name")
+    tags = f.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise BadRequest("Request decode failed: Tags must be a list of strings")
+    weights = {"Passing": 1, "Warning": 1}
+    for k, v in _map(f, "weights").items():
+        if k.lower() in ("passing", "warning") and isinstance(v, int):
+            weights[k.capitalize()] = v
+    return Service(
+        node=node,
+        id=_str(f, "id") or name,
+        service=name,
+        tags=tuple(tags),
+        address=_str(f, "address"),
+        port=_int(f, "port"),
+        meta=_map(f, "meta"),
+        tagged_addresses=_map(f, "taggedaddresses"),
+        weights=weights,
+        enable_tag_override=bool(f.get("enabletagoverride")),
+        kind=_str(f, "kind"),
+        proxy=_map(f, "proxy"),
+        connect=_map(f, "connect"),
+        socket_path=_str(f, "socketpath"),
+    )
+
+
+def decode_check(raw: Any, node: str) -> Check:
+    if not isinstance(raw, dict):
+        raise BadRequest("Request decode failed: Check must be an object")
+    f = fold(raw)
+    name = _str(f, "name")
+    status = _str(f, "status") or Health.CRITICAL
+    if status not in CHECK_STATUSES:
+        raise AgentError(f'Invalid check status "{status}"')
+    definition = _map(f, "definition")
+    return Check(
+        node=_str(f, "node") or node,
+        check_id=_str(f, "checkid") or _str(f, "id") or name,
+        name=name,
+        status=status,
+        notes=_str(f, "notes"),
+        output=_str(f, "output"),
+        service_id=_str(f, "serviceid"),
+        type=_str(f, "type"),
+        interval=str(definition.get("Interval", "")),
+        timeout=str(definition.get("Timeout", "")),
+        definition=definition,
+    )
+
+
+async def register(agent: Agent, req: Request) -> Response:
+    body = loads(req.body)
+    if not isinstance(body, dict):
+        raise BadRequest("Request decode failed: expected a JSON object")
+    f = fold(body)
+    name = _str(f, "node")
+    if not name:
+        raise AgentError("Must provide node")
+    skip = bool(f.get("skipnodeupdate"))
+    address = _str(f, "address")
+    if not address and not skip:
+        raise AgentError("Must provide address if SkipNodeUpdate is not set")
+    node = Node(
+        node=name,
+        address=address,
+        id=_str(f, "id").lower(),
+        datacenter=_str(f, "datacenter") or agent.config.datacenter,
+        tagged_addresses=_map(f, "taggedaddresses"),
+        meta=_map(f, "nodemeta"),
+    )
+    service = decode_service(f["service"], name) if f.get("service") else None
+    if service is not None and not service.service:
+        raise AgentError("Must provide service name (Service.Service) with ID")
+    raws = ([f["check"]] if f.get("check") else []) + list(f.get("checks") or [])
+    checks = [decode_check(raw, name) for raw in raws]
+    for chk in checks:
+        if not chk.check_id:
+            raise AgentError("Must provide a CheckID or Name")
+    await endpoint.register(agent.server, node, service, checks, skip)
+    return Response(200, b"true")
+
+
+async def deregister(agent: Agent, req: Request) -> Response:
+    body = loads(req.body)
+    if not isinstance(body, dict):
+        raise BadRequest("Request decode failed: expected a JSON object")
+    f = fold(body)
+    node = _str(f, "node")
+    if not node:
+        raise AgentError("Must provide node")
+    await endpoint.deregister(agent.server, node, _str(f, "serviceid"), _str(f, "checkid"))
+    return Response(200, b"true")
+
+
+def node_meta(req: Request) -> list[tuple[str, str]]:
+    out = []
+    for pair in req.query.get("node-meta", []):
+        key, _, value = pair.partition(":")
+        out.append((key, value))
+    return out
+
+
+def filtered(req: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    expr = req.arg("filter")
+    if not expr:
+        return items
+    from agentd.filter import FilterError, compile_filter
+
+    try:
+        return compile_filter(expr).apply(items)
+    except FilterError as exc:
+        raise AgentError(f"Failed to create boolean expression evaluator: {exc}") from None
+
+
+def _json(obj: Any, index: int, req: Request) -> Response:
+    return meta_headers(Response(200, orjson.dumps(obj)), index, query_options(req))
+
+
+async def datacenters(agent: Agent, req: Request) -> Response:
+    return Response(200, orjson.dumps([agent.config.datacenter]))
+
+
+async def nodes(agent: Agent, req: Request) -> Response:
+    index, found = await endpoint.nodes(agent.server, query_options(req), node_meta(req))
+    return _json(filtered(req, [node_json(n) for n in found]), index, req)
+
+
+async def services(agent: Agent, req: Request) -> Response:
+    index, found = await endpoint.services(agent.server, query_options(req), node_meta(req))
+    return _json(found, index, req)
+
+
+async def service(agent: Agent, req: Request) -> Response:
+    name = req.path.removeprefix("/v1/catalog/service/")
+    if not name:
+        raise BadRequest("Missing service name")
+    index, found = await endpoint.instances(
+        agent.server,
+        name,
+        query_options(req),
+        tags=req.query.get("tag", []),
+        node_meta=node_meta(req),
+    )
+    items = [catalog_service_json(i.node, i.service) for i in found]
+    return _json(filtered(req, items), index, req)
+
+
+async def node(agent: Agent, req: Request) -> Response:
+    name = req.path.removeprefix("/v1/catalog/node/")
+    if not name:
+        raise BadRequest("Missing node name")
+    index, (found, svcs) = await endpoint.node_services(agent.server, name, query_options(req))
+    if found is None:
+        return _json(None, index, req)
+    services_ = {s.id: node_service_json(s) for s in svcs}
+    expr = req.arg("filter")
+    if expr:
+        kept = filtered(req, list(services_.values()))
+        services_ = {s["ID"]: s for s in kept}
+    return _json({"Node": node_json(found), "Services": services_}, index, req)
+
+
+async def node_services(agent: Agent, req: Request) -> Response:
+    name = req.path.removeprefix("/v1/catalog/node-services/")
+    if not name:
+        raise BadRequest("Missing node name")
+    index, (found, svcs) = await endpoint.node_services(agent.server, name, query_options(req))
+    if found is None:
+        return _json(None, index, req)
+    items = filtered(req, [node_service_json(s) for s in svcs])
+    return _json({"Node": node_json(found), "Services": items}, index, req)

@@ -1,0 +1,83 @@
+"""``/v1/health/*``: checks by node, by service, by state, and healthy service instances."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agentd.endpoints import catalog as endpoint
+from agentd.errors import BadRequest
+from agentd.httpapi.app import query_options
+from agentd.httpapi.catalog import _json, filtered, node_meta
+from agentd.httpapi.request import Request, Response
+from agentd.httpapi.shapes import check_json, node_json, node_service_json
+
+if TYPE_CHECKING:
+    from agentd.agent import Agent
+
+_TRUE = {"", "1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+def _passing(req: Request) -> bool:
+    if not req.has("passing"):
+        return False
+    value = req.arg("passing") or ""
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise BadRequest("Invalid value for ?passing")
+
+
+def _name(req: Request, prefix: str, missing: str) -> str:
+    name = req.path.removeprefix(prefix)
+    if not name:
+        raise BadRequest(missing)
+    return name
+
+
+async def node(agent: Agent, req: Request) -> Response:
+    name = _name(req, "/v1/health/node/", "Missing node name")
+    index, checks = await endpoint.node_checks(agent.server, name, query_options(req))
+    return _json(filtered(req, [check_json(c) for c in checks]), index, req)
+
+
+async def checks(agent: Agent, req: Request) -> Response:
+    name = _name(req, "/v1/health/checks/", "Missing service name")
+    if req.has("tag"):
+        raise BadRequest("Tag filtering is not supported")
+    index, found = await endpoint.service_checks(
+        agent.server, name, query_options(req), node_meta(req)
+    )
+    return _json(filtered(req, [check_json(c) for c in found]), index, req)
+
+
+async def state(agent: Agent, req: Request) -> Response:
+    name = _name(req, "/v1/health/state/", "Missing check state")
+    index, found = await endpoint.checks_in_state(
+        agent.server, name, query_options(req), node_meta(req)
+    )
+    return _json(filtered(req, [check_json(c) for c in found]), index, req)
+
+
+async def service(agent: Agent, req: Request) -> Response:
+    name = _name(req, "/v1/health/service/", "Missing service name")
+    passing = _passing(req)
+    index, found = await endpoint.instances(
+        agent.server,
+        name,
+        query_options(req),
+        tags=req.query.get("tag", []),
+        node_meta=node_meta(req),
+        with_checks=True,
+        passing_only=passing,
+    )
+    items = [
+        {
+            "Node": node_json(i.node),
+            "Service": node_service_json(i.service),
+            "Checks": [check_json(c) for c in i.checks],
+        }
+        for i in found
+    ]
+    return _json(filtered(req, items), index, req)
