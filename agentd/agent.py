@@ -12,7 +12,11 @@ from agentd.fsm import FSM
 from agentd.httpapi.app import App
 from agentd.httpapi.routes import router
 from agentd.httpapi.transport import HttpServer
-from agentd.leader import Leader, Self
+from agentd.leader import Leader, Self, self_node
+from agentd.local.agent import LocalAgent
+from agentd.local.antientropy import AntiEntropy
+from agentd.local.checks import CheckManager
+from agentd.local.state import LocalState
 from agentd.log.base import Log
 from agentd.log.memory import MemoryLog
 from agentd.server import Server
@@ -45,6 +49,11 @@ def _raise_fd_limit() -> None:
             pass
 
 
+def _scripts_allowed(config: RuntimeConfig) -> bool:
+    raw = config.raw
+    return bool(raw.get("enable_script_checks") or raw.get("enable_local_script_checks"))
+
+
 class Agent:
     def __init__(self, config: RuntimeConfig) -> None:
         self.config = config
@@ -65,6 +74,11 @@ class Agent:
             max_conns_per_client=config.http_max_conns_per_client,
             max_body=max(config.kv_max_value_size, config.txn_max_req_len),
         )
+        self.local = LocalState(config.node_name)
+        self.checks = CheckManager(self.local, scripts_allowed=_scripts_allowed(config))
+        self.local_agent = LocalAgent(self.local, self.checks)
+        self.checks.deregister_service = self._deregister_critical
+        self.antientropy = AntiEntropy(self.server, self.local, lambda: self_node(self._self()))
         self.http_addrs: list[str] = []  # where the API actually listens (ports resolved)
         self.ready = asyncio.Event()
         self._stop = asyncio.Event()
@@ -95,13 +109,21 @@ class Agent:
                 leader = Leader(self.server, self._self())
                 await leader.establish()
                 leader_task = tg.create_task(leader.run(), name="leader")
+                self.local_agent.load_definitions(self.config.services, self.config.checks)
+                local_tasks = [
+                    tg.create_task(self.checks.run(), name="checks"),
+                    tg.create_task(self.antientropy.run(), name="anti-entropy"),
+                ]
                 await self._listen()
                 self.ready.set()
                 log.info("agent: started; leader is %s", self.server.leader_addr)
                 await self._stop.wait()
                 log.info("agent: shutting down")
                 await self.http.close()
+                for task in local_tasks:
+                    task.cancel()
                 leader_task.cancel()
+                await asyncio.gather(*local_tasks, leader_task, return_exceptions=True)
                 log_task.cancel()
         finally:
             await self.http.close()
@@ -131,6 +153,10 @@ class Agent:
             self.http_addrs.append(addr)
             log.info("agent: HTTP API listening on %s", addr)
 
+    def _deregister_critical(self, service_id: str) -> None:
+        if service_id in self.local.services:
+            self.local_agent.remove_service(service_id)
+
     def stop(self) -> None:
         self._stop.set()
 
@@ -148,4 +174,6 @@ class Agent:
                 log.warning("agent: reload: %s changed; it takes effect after a restart", name)
                 kept[name] = getattr(self.config, name)
         self.config = dataclasses.replace(new, **kept)
+        self.checks.scripts_allowed = _scripts_allowed(self.config)
+        self.local_agent.load_definitions(self.config.services, self.config.checks)
         log.info("agent: configuration reloaded")

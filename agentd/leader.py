@@ -63,8 +63,8 @@ class Self:
     meta: dict[str, str]
 
 
-def self_registration(me: Self) -> Command:
-    node = Node(
+def self_node(me: Self) -> Node:
+    return Node(
         node=me.node,
         address=me.address,
         id=me.node_id,
@@ -77,6 +77,10 @@ def self_registration(me: Self) -> Command:
         },
         meta={"consul-network-segment": "", "consul-version": CONSUL_VERSION, **me.meta},
     )
+
+
+def self_registration(me: Self) -> Command:
+    node = self_node(me)
     serf = Check(
         node=me.node,
         check_id=SERF_CHECK_ID,

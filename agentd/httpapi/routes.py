@@ -3,11 +3,28 @@ is not listed here."""
 
 from __future__ import annotations
 
-from agentd.httpapi import agent, catalog, health, kv, status, txn
+from agentd.httpapi import agent, agent_local, catalog, health, kv, status, txn
 from agentd.httpapi.router import Route, Router
 
 ROUTES = [
+    Route("/v1/agent/check/deregister/", {"PUT": agent_local.check_deregister}),
+    Route("/v1/agent/check/fail/", {"PUT": agent_local.check_fail}),
+    Route("/v1/agent/check/pass/", {"PUT": agent_local.check_pass}),
+    Route("/v1/agent/check/register", {"PUT": agent_local.check_register}),
+    Route("/v1/agent/check/update/", {"PUT": agent_local.check_update}),
+    Route("/v1/agent/check/warn/", {"PUT": agent_local.check_warn}),
+    Route("/v1/agent/checks", {"GET": agent_local.checks}),
+    Route("/v1/agent/health/service/id/", {"GET": agent_local.health_by_id}),
+    Route("/v1/agent/health/service/name/", {"GET": agent_local.health_by_name}),
+    Route("/v1/agent/maintenance", {"PUT": agent_local.maintenance}),
+    Route("/v1/agent/members", {"GET": agent_local.members}),
+    Route("/v1/agent/reload", {"PUT": agent_local.reload}),
     Route("/v1/agent/self", {"GET": agent.self_}),
+    Route("/v1/agent/service/", {"GET": agent_local.service}),
+    Route("/v1/agent/service/deregister/", {"PUT": agent_local.service_deregister}),
+    Route("/v1/agent/service/maintenance/", {"PUT": agent_local.service_maintenance}),
+    Route("/v1/agent/service/register", {"PUT": agent_local.service_register}),
+    Route("/v1/agent/services", {"GET": agent_local.services}),
     Route("/v1/catalog/datacenters", {"GET": catalog.datacenters}),
     Route("/v1/catalog/deregister", {"PUT": catalog.deregister}),
     Route("/v1/catalog/node/", {"GET": catalog.node}),

@@ -1,0 +1,45 @@
+"""Alias checks over local services: mirror the target's aggregate health as it changes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from agentd.checks.definition import CheckDefinition
+from agentd.local.state import LocalState
+
+RECHECK = 10.0
+
+
+def _status(defn: CheckDefinition, local: LocalState) -> tuple[str, str]:
+    from agentd.checks.alias import aggregate
+
+    target = defn.alias_service
+    if target and target not in local.services:
+        return "critical", f"Service {target} could not be found on node {local.node}"
+    checks = [c for c in local.node_checks() if c.check_id != defn.check_id]
+    if target:
+        checks += [c for c in local.service_checks(target) if c.check_id != defn.check_id]
+    return aggregate([c.status for c in checks])
+
+
+async def run_alias(
+    defn: CheckDefinition, local: LocalState, on_update: Callable[[str, str, str], None]
+) -> None:
+    changed = asyncio.Event()
+    local.listeners.append(changed.set)
+    last: tuple[str, str] | None = None
+    try:
+        while True:
+            changed.clear()
+            now = _status(defn, local)
+            if now != last:
+                last = now
+                on_update(defn.check_id, *now)
+            try:
+                async with asyncio.timeout(RECHECK):
+                    await changed.wait()
+            except TimeoutError:
+                pass
+    finally:
+        local.listeners.remove(changed.set)
