@@ -15,12 +15,11 @@ def _status(defn: CheckDefinition, local: LocalState) -> tuple[str, str]:
     from agentd.checks.alias import aggregate
 
     target = defn.alias_service
-    if target and target not in local.services:
-        return "critical", f"Service {target} could not be found on node {local.node}"
-    checks = [c for c in local.node_checks() if c.check_id != defn.check_id]
-    if target:
-        checks += [c for c in local.service_checks(target) if c.check_id != defn.check_id]
-    return aggregate([c.status for c in checks])
+    checks = [lc.check for lc in local.checks.values() if lc.check.check_id != defn.check_id]
+    result = aggregate(
+        checks, service_id=target, service_exists=lambda: target in local.services
+    )
+    return result.status, result.output
 
 
 async def run_alias(

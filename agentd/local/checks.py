@@ -80,10 +80,15 @@ class CheckManager:
 
     def _runner(self, defn: CheckDefinition) -> Coroutine[Any, Any, None] | None:
         kind = defn.type
+        lc = self.local.checks.get(defn.check_id)
+        status, output = (lc.check.status, lc.check.output) if lc is not None else ("", "")
         if kind == "ttl":
             from agentd.checks.ttl import TTLCheck
 
-            ttl = TTLCheck(defn, self.on_update)
+            ttl = TTLCheck(
+                defn.check_id, defn.ttl, self.on_update, status=status or Health.CRITICAL,
+                output=output, output_max_size=defn.output_max_size,
+            )
             self._ttl[defn.check_id] = ttl
             return ttl.run()
         if kind == "alias":
@@ -93,7 +98,7 @@ class CheckManager:
         if kind in ("http", "tcp", "udp", "script"):
             from agentd.checks.runner import CheckRunner
 
-            return CheckRunner(defn, self.on_update).run()
+            return CheckRunner(defn, self.on_update, status=status, output=output).run()
         log.warning("check %s: type %r is not supported; it stays critical", defn.check_id, kind)
         return None
 
