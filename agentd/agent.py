@@ -8,6 +8,7 @@ import logging
 import resource
 
 from agentd.config import ConfigError, RuntimeConfig, load, setup_logging
+from agentd.event import EventBuffer
 from agentd.fsm import FSM
 from agentd.httpapi.app import App
 from agentd.httpapi.routes import router
@@ -75,6 +76,7 @@ class Agent:
             max_body=max(config.kv_max_value_size, config.txn_max_req_len),
         )
         self.local = LocalState(config.node_name)
+        self.events = EventBuffer()
         self.checks = CheckManager(self.local, scripts_allowed=_scripts_allowed(config))
         self.local_agent = LocalAgent(self.local, self.checks)
         self.checks.deregister_service = self._deregister_critical

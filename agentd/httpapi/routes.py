@@ -3,7 +3,7 @@ is not listed here."""
 
 from __future__ import annotations
 
-from agentd.httpapi import agent, agent_local, catalog, health, kv, status, txn
+from agentd.httpapi import agent, agent_local, catalog, event, health, kv, status, txn
 from agentd.httpapi.router import Route, Router
 
 ROUTES = [
@@ -33,6 +33,8 @@ ROUTES = [
     Route("/v1/catalog/register", {"PUT": catalog.register}),
     Route("/v1/catalog/service/", {"GET": catalog.service}),
     Route("/v1/catalog/services", {"GET": catalog.services}),
+    Route("/v1/event/fire/", {"PUT": event.fire}),
+    Route("/v1/event/list", {"GET": event.list_}),
     Route("/v1/health/checks/", {"GET": health.checks}),
     Route("/v1/health/node/", {"GET": health.node}),
     Route("/v1/health/service/", {"GET": health.service}),
