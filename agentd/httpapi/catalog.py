@@ -158,7 +158,8 @@ def filtered(req: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     try:
         return compile_filter(expr).apply(items)
     except FilterError as exc:
-        raise AgentError(f"Failed to create boolean expression evaluator: {exc}") from None
+        # The issue asks for 400 (Consul's servers answer 500 here; its agent endpoints, 400).
+        raise BadRequest(f"Failed to create boolean expression evaluator: {exc}") from None
 
 
 def _json(obj: Any, index: int, req: Request) -> Response:

@@ -120,3 +120,37 @@ def test_blocking_on_a_service_wakes_on_its_change(http: httpx.Client, agent: Ag
     t.join(10)
     assert got and int(got[0].headers["X-Consul-Index"]) > index
     assert [c["CheckID"] for c in got[0].json()[0]["Checks"]] == ["db down"]
+
+
+def test_filter_on_catalog_and_health(http: httpx.Client) -> None:
+    register(
+        http,
+        {
+            "Node": "f1",
+            "Address": "10.0.0.1",
+            "Service": {"Service": "api", "Tags": ["v1"], "Meta": {"version": "1.0"}},
+        },
+    )
+    register(
+        http,
+        {
+            "Node": "f2",
+            "Address": "10.0.0.2",
+            "Service": {"Service": "api", "Tags": ["v2"], "Meta": {"version": "2.0"}},
+        },
+    )
+    svc = http.get("/v1/catalog/service/api", params={"filter": 'ServiceTags contains "v2"'})
+    assert [s["Node"] for s in svc.json()] == ["f2"]
+    svc = http.get("/v1/catalog/service/api", params={"filter": 'ServiceMeta.version == "1.0"'})
+    assert [s["Node"] for s in svc.json()] == ["f1"]
+    h = http.get(
+        "/v1/health/service/api", params={"filter": 'Node.Node == "f1" or "v2" in Service.Tags'}
+    )
+    assert [e["Node"]["Node"] for e in h.json()] == ["f1", "f2"]
+    nodes = http.get(
+        "/v1/catalog/nodes", params={"filter": 'Address matches "^10\\\\.0\\\\.0\\\\.2$"'}
+    )
+    assert [n["Node"] for n in nodes.json()] == ["f2"]
+    r = http.get("/v1/catalog/nodes", params={"filter": "Node =="})
+    assert r.status_code == 400
+    assert r.text.startswith("Failed to create boolean expression evaluator:")
