@@ -21,15 +21,16 @@ from agentd.structs.catalog import Check, Health, Service, aggregate
 if TYPE_CHECKING:
     from agentd.agent import Agent
 
-_CODES = {Health.PASSING: 200, Health.WARNING: 429}
+_CODES: dict[str, int] = {Health.PASSING: 200, Health.WARNING: 429}
 
 
 def agent_service_json(s: Service, datacenter: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if s.kind:
         out["Kind"] = s.kind
-    out.update(ID=s.id, Service=s.service, Tags=list(s.tags), Meta=s.meta, Port=s.port,
-               Address=s.address)
+    out.update(
+        ID=s.id, Service=s.service, Tags=list(s.tags), Meta=s.meta, Port=s.port, Address=s.address
+    )
     if s.tagged_addresses:
         out["TaggedAddresses"] = s.tagged_addresses
     if s.socket_path:
@@ -221,15 +222,18 @@ async def health_by_id(agent: Agent, req: Request) -> Response:
         body = {"AggregatedStatus": Health.CRITICAL, "Service": None, "Checks": None}
         return json_response(body, 404)
     status, found = _health_of(agent, sid)
-    code = _CODES.get(status, 503)  # type: ignore[call-overload]
+    code = _CODES.get(status, 503)
     resp = (
         Response(code, status.encode(), "text/plain")
         if _text(req)
-        else json_response({
-            "AggregatedStatus": status,
-            "Service": agent_service_json(ls.service, agent.config.datacenter),
-            "Checks": [check_json(c) for c in found],
-        }, code)
+        else json_response(
+            {
+                "AggregatedStatus": status,
+                "Service": agent_service_json(ls.service, agent.config.datacenter),
+                "Checks": [check_json(c) for c in found],
+            },
+            code,
+        )
     )
     resp.headers.append(("X-Consul-Reason", status))
     return resp
@@ -237,25 +241,28 @@ async def health_by_id(agent: Agent, req: Request) -> Response:
 
 async def health_by_name(agent: Agent, req: Request) -> Response:
     name = _tail(req, "/v1/agent/health/service/name/", "Missing service Name")
-    items, code, worst = [], 200, Health.PASSING
+    items: list[dict[str, Any]] = []
+    code, worst = 200, str(Health.PASSING)
     for ls in agent.local.services.values():
         if ls.service.service != name:
             continue
         status, found = _health_of(agent, ls.service.id)
-        this = _CODES.get(status, 503)  # type: ignore[call-overload]
+        this = _CODES.get(status, 503)
         if this > code:
             code, worst = this, status
-        items.append({
-            "AggregatedStatus": status,
-            "Service": agent_service_json(ls.service, agent.config.datacenter),
-            "Checks": [check_json(c) for c in found],
-        })
+        items.append(
+            {
+                "AggregatedStatus": status,
+                "Service": agent_service_json(ls.service, agent.config.datacenter),
+                "Checks": [check_json(c) for c in found],
+            }
+        )
     if not items:
         if _text(req):
             return Response.text(404, f"ServiceName {name} Not Found")
         return json_response([], 404)
-    resp = Response(code, worst.encode(), "text/plain") if _text(req) else json_response(
-        items, code
+    resp = (
+        Response(code, worst.encode(), "text/plain") if _text(req) else json_response(items, code)
     )
     resp.headers.append(("X-Consul-Reason", worst))
     return resp

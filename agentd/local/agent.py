@@ -49,7 +49,8 @@ class LocalAgent:
 
     def used_sidecar_ports(self, except_id: str = "") -> set[int]:
         return {
-            ls.service.port for sid, ls in self.local.services.items()
+            ls.service.port
+            for sid, ls in self.local.services.items()
             if ls.service.kind == "connect-proxy" and sid != except_id
         }
 
@@ -62,8 +63,9 @@ class LocalAgent:
 
     # ---- services -----------------------------------------------------------------------------
 
-    def add_service(self, reg: Registration, *, replace_existing_checks: bool = False,
-                    token: str = "") -> None:
+    def add_service(
+        self, reg: Registration, *, replace_existing_checks: bool = False, token: str = ""
+    ) -> None:
         svc = reg.service
         if replace_existing_checks:
             keep = {d.check_id for d in reg.checks}
@@ -74,8 +76,9 @@ class LocalAgent:
         for defn in reg.checks:
             self.add_check(defn, token=token)
         if reg.sidecar is not None:
-            self.add_service(reg.sidecar, replace_existing_checks=replace_existing_checks,
-                             token=token)
+            self.add_service(
+                reg.sidecar, replace_existing_checks=replace_existing_checks, token=token
+            )
 
     def remove_service(self, service_id: str) -> None:
         if service_id not in self.local.services:
@@ -121,10 +124,15 @@ class LocalAgent:
             return
         if NODE_MAINT_CHECK_ID in self.local.checks:
             return
-        self.local.add_check(Check(
-            node=self.node, check_id=NODE_MAINT_CHECK_ID, name="Node Maintenance Mode",
-            status=Health.CRITICAL, notes=reason or NODE_MAINT_NOTES,
-        ))
+        self.local.add_check(
+            Check(
+                node=self.node,
+                check_id=NODE_MAINT_CHECK_ID,
+                name="Node Maintenance Mode",
+                status=Health.CRITICAL,
+                notes=reason or NODE_MAINT_NOTES,
+            )
+        )
 
     def service_maintenance(self, service_id: str, enable: bool, reason: str) -> None:
         ls = self.local.services.get(service_id)
@@ -136,16 +144,23 @@ class LocalAgent:
             return
         if check_id in self.local.checks:
             return
-        self.local.add_check(Check(
-            node=self.node, check_id=check_id, name="Service Maintenance Mode",
-            status=Health.CRITICAL, notes=reason or SERVICE_MAINT_NOTES,
-            service_id=service_id, service_name=ls.service.service,
-        ))
+        self.local.add_check(
+            Check(
+                node=self.node,
+                check_id=check_id,
+                name="Service Maintenance Mode",
+                status=Health.CRITICAL,
+                notes=reason or SERVICE_MAINT_NOTES,
+                service_id=service_id,
+                service_name=ls.service.service,
+            )
+        )
 
     # ---- config files -------------------------------------------------------------------------
 
-    def load_definitions(self, services: tuple[dict[str, Any], ...],
-                         checks: tuple[dict[str, Any], ...]) -> None:
+    def load_definitions(
+        self, services: tuple[dict[str, Any], ...], checks: tuple[dict[str, Any], ...]
+    ) -> None:
         """Services and checks from config files: register them, and drop those a reload
         no longer lists."""
         from agentd.checks import definition as checkdef

@@ -16,9 +16,7 @@ def _status(defn: CheckDefinition, local: LocalState) -> tuple[str, str]:
 
     target = defn.alias_service
     checks = [lc.check for lc in local.checks.values() if lc.check.check_id != defn.check_id]
-    result = aggregate(
-        checks, service_id=target, service_exists=lambda: target in local.services
-    )
+    result = aggregate(checks, service_id=target, service_exists=lambda: target in local.services)
     return result.status, result.output
 
 

@@ -33,7 +33,9 @@ class Plan:
 
     def __bool__(self) -> bool:
         return bool(
-            self.register_services or self.register_checks or self.deregister_services
+            self.register_services
+            or self.register_checks
+            or self.deregister_services
             or self.deregister_checks
         )
 
@@ -46,21 +48,27 @@ def plan(
     local: LocalState, remote_services: dict[str, Service], remote_checks: dict[str, Check]
 ) -> Plan:
     reg_services = [
-        ls.service for sid, ls in local.services.items()
-        if not ls.in_sync or sid not in remote_services
+        ls.service
+        for sid, ls in local.services.items()
+        if not ls.in_sync
+        or sid not in remote_services
         or not _same(ls.service, remote_services[sid])
     ]
     reg_checks = [
-        lc.check for cid, lc in local.checks.items()
+        lc.check
+        for cid, lc in local.checks.items()
         if not lc.in_sync or cid not in remote_checks or not _same(lc.check, remote_checks[cid])
     ]
     dereg_services = [
-        sid for sid in remote_services
+        sid
+        for sid in remote_services
         if sid not in local.services and sid not in SERVER_OWNED_SERVICES
     ]
     dereg_checks = [
-        cid for cid, chk in remote_checks.items()
-        if cid not in local.checks and cid not in SERVER_OWNED_CHECKS
+        cid
+        for cid, chk in remote_checks.items()
+        if cid not in local.checks
+        and cid not in SERVER_OWNED_CHECKS
         and chk.service_id not in dereg_services
     ]
     return Plan(tuple(reg_services), tuple(reg_checks), tuple(dereg_services), tuple(dereg_checks))

@@ -86,8 +86,12 @@ class CheckManager:
             from agentd.checks.ttl import TTLCheck
 
             ttl = TTLCheck(
-                defn.check_id, defn.ttl, self.on_update, status=status or Health.CRITICAL,
-                output=output, output_max_size=defn.output_max_size,
+                defn.check_id,
+                defn.ttl,
+                self.on_update,
+                status=status or Health.CRITICAL,
+                output=output,
+                output_max_size=defn.output_max_size,
             )
             self._ttl[defn.check_id] = ttl
             return ttl.run()
@@ -131,6 +135,8 @@ class CheckManager:
             if now - since >= defn.deregister_critical_service_after:
                 log.info(
                     "check %s: critical for %.0fs, deregistering service %s",
-                    check_id, now - since, defn.service_id,
+                    check_id,
+                    now - since,
+                    defn.service_id,
                 )
                 self.deregister_service(defn.service_id)

@@ -43,14 +43,16 @@ def _str(f: dict[str, Any], key: str) -> str:
 
 def _validate_meta(meta: dict[str, Any]) -> dict[str, str]:
     if len(meta) > 64:
-        raise BadRequest("Invalid Service Meta: Node metadata cannot contain more than 64 key/value pairs")
+        raise BadRequest(
+            "Invalid Service Meta: Node metadata cannot contain more than 64 key/value pairs"
+        )
     for key, value in meta.items():
         if not _META_KEY.match(key):
             raise BadRequest(f"Invalid Service Meta: Key contains invalid characters: {key!r}")
         if key.startswith("consul-"):
             raise BadRequest(f"Invalid Service Meta: Key prefix 'consul-' is reserved: {key!r}")
         if not isinstance(value, str) or len(value) > 512:
-            raise BadRequest(f"Invalid Service Meta: Value is too long (limit: 512 characters)")
+            raise BadRequest("Invalid Service Meta: Value is too long (limit: 512 characters)")
     return dict(meta)
 
 
@@ -138,8 +140,9 @@ def _service_check(raw: Any, service: Service, n: int, total: int) -> CheckDefin
         f"service:{service.id}" if total == 1 else f"service:{service.id}:{n}"
     )
     name = defn.name or f"Service '{service.service}' check"
-    defn = dataclasses.replace(defn, check_id=check_id, name=name, service_id=service.id,
-                   service_name=service.service)
+    defn = dataclasses.replace(
+        defn, check_id=check_id, name=name, service_id=service.id, service_name=service.service
+    )
     defn.validate()
     return defn
 
@@ -170,13 +173,22 @@ def _sidecar(raw: Any, parent: Service, used_ports: set[int]) -> Registration:
     reg = decode(body, parent.node)
     if not checks:
         checks = [
-            {"CheckID": f"service:{sid}:1", "Name": "Connect Sidecar Listening",
-             "TCP": f"{parent.address or '127.0.0.1'}:{port}", "Interval": "10s"},
-            {"CheckID": f"service:{sid}:2", "Name": f"Connect Sidecar Aliasing {parent.id}",
-             "AliasService": parent.id},
+            {
+                "CheckID": f"service:{sid}:1",
+                "Name": "Connect Sidecar Listening",
+                "TCP": f"{parent.address or '127.0.0.1'}:{port}",
+                "Interval": "10s",
+            },
+            {
+                "CheckID": f"service:{sid}:2",
+                "Name": f"Connect Sidecar Aliasing {parent.id}",
+                "AliasService": parent.id,
+            },
         ]
-    defs = tuple(_service_check(c, reg.service, i, len(_as_list(checks)))
-                 for i, c in enumerate(_as_list(checks), 1))
+    defs = tuple(
+        _service_check(c, reg.service, i, len(_as_list(checks)))
+        for i, c in enumerate(_as_list(checks), 1)
+    )
     return Registration(reg.service, defs)
 
 

@@ -44,8 +44,9 @@ class LocalState:
         self.services[service.id] = LocalService(replace(service, node=self.node), False, token)
         for lc in self.checks.values():  # service checks carry its name and tags
             if lc.check.service_id == service.id:
-                lc.check = replace(lc.check, service_name=service.service,
-                                   service_tags=service.tags)
+                lc.check = replace(
+                    lc.check, service_name=service.service, service_tags=service.tags
+                )
                 lc.in_sync = False
         self._changed()
 
@@ -66,8 +67,9 @@ class LocalState:
         if check.service_id:
             svc = self.services.get(check.service_id)
             if svc is not None:
-                check = replace(check, service_name=svc.service.service,
-                                service_tags=svc.service.tags)
+                check = replace(
+                    check, service_name=svc.service.service, service_tags=svc.service.tags
+                )
         old = self.checks.get(check.check_id)
         if old is not None:  # re-registration keeps the current status and output
             check = replace(check, status=old.check.status, output=old.check.output)

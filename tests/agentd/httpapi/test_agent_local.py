@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -34,10 +34,16 @@ def test_payload_example_registers_retail_web(http: httpx.Client) -> None:
 
 
 def test_ttl_check_drives_health_through_the_catalog(http: httpx.Client) -> None:
-    r = http.put("/v1/agent/service/register", json={
-        "Name": "api", "ID": "api-1", "Port": 9000, "Tags": ["v1"],
-        "Check": {"TTL": "30s"},
-    })
+    r = http.put(
+        "/v1/agent/service/register",
+        json={
+            "Name": "api",
+            "ID": "api-1",
+            "Port": 9000,
+            "Tags": ["v1"],
+            "Check": {"TTL": "30s"},
+        },
+    )
     assert r.status_code == 200, r.text
     checks = http.get("/v1/agent/checks").json()
     assert checks["service:api-1"]["Status"] == "critical"
@@ -51,8 +57,12 @@ def test_ttl_check_drives_health_through_the_catalog(http: httpx.Client) -> None
     wait_for(lambda: catalog_health(http, "api", passing=True) == ["api-1"], 5)
     r = http.get("/v1/agent/health/service/name/api?format=text")
     assert (r.status_code, r.text) == (200, "passing")
-    assert http.put("/v1/agent/check/update/service:api-1",
-                    json={"Status": "warning", "Output": "slow"}).status_code == 200
+    assert (
+        http.put(
+            "/v1/agent/check/update/service:api-1", json={"Status": "warning", "Output": "slow"}
+        ).status_code
+        == 200
+    )
     assert http.get("/v1/agent/health/service/id/api-1").status_code == 429
     r = http.put("/v1/agent/check/update/service:api-1", json={"Status": "bogus"})
     assert (r.status_code, r.text) == (400, "Invalid check status: 'bogus'")
@@ -67,8 +77,10 @@ def test_ttl_check_drives_health_through_the_catalog(http: httpx.Client) -> None
 
 
 def test_maintenance_modes(http: httpx.Client) -> None:
-    http.put("/v1/agent/service/register", json={"Name": "m", "Check": {"TTL": "30s",
-                                                                       "Status": "passing"}})
+    http.put(
+        "/v1/agent/service/register",
+        json={"Name": "m", "Check": {"TTL": "30s", "Status": "passing"}},
+    )
     wait_for(lambda: catalog_health(http, "m", passing=True) == ["m"], 5)
     assert http.put("/v1/agent/service/maintenance/m?enable=true&reason=upgrade").status_code == 200
     checks = http.get("/v1/agent/checks").json()
@@ -93,14 +105,16 @@ def test_registration_errors(http: httpx.Client) -> None:
     assert (r.status_code, r.text) == (400, "Missing service name")
     r = http.put("/v1/agent/service/register", json={"Name": "x", "Address": "0.0.0.0"})
     assert (r.status_code, r.text) == (400, "Invalid service address")
-    r = http.put("/v1/agent/service/register", json={"Name": "x",
-                                                     "Check": {"TTL": "1s", "Interval": "1s"}})
+    r = http.put(
+        "/v1/agent/service/register", json={"Name": "x", "Check": {"TTL": "1s", "Interval": "1s"}}
+    )
     assert r.status_code == 400 and "Interval and TTL cannot both be specified" in r.text
-    r = http.put("/v1/agent/service/register", json={"Name": "x", "Check": {"Args": ["true"],
-                                                                             "Interval": "1s"}})
+    r = http.put(
+        "/v1/agent/service/register",
+        json={"Name": "x", "Check": {"Args": ["true"], "Interval": "1s"}},
+    )
     assert r.status_code == 400 and "enable_script_checks" in r.text
-    r = http.put("/v1/agent/check/register", json={"Name": "c", "ServiceID": "ghost",
-                                                   "TTL": "5s"})
+    r = http.put("/v1/agent/check/register", json={"Name": "c", "ServiceID": "ghost", "TTL": "5s"})
     assert (r.status_code, r.text) == (404, 'ServiceID "ghost" does not exist')
     assert http.put("/v1/agent/service/register", content=b"{").status_code == 400
     assert http.get("/v1/agent/service/nope").status_code == 404
@@ -125,10 +139,14 @@ def test_http_check_going_critical_leaves_passing_within_an_interval(http: httpx
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/health"
-        r = http.put("/v1/agent/service/register", json={
-            "Name": "web", "Port": server.server_address[1],
-            "Check": {"HTTP": url, "Interval": "1s"},
-        })
+        r = http.put(
+            "/v1/agent/service/register",
+            json={
+                "Name": "web",
+                "Port": server.server_address[1],
+                "Check": {"HTTP": url, "Interval": "1s"},
+            },
+        )
         assert r.status_code == 200, r.text
         wait_for(lambda: catalog_health(http, "web", passing=True) == ["web"], 10)
         handler.status = 500
@@ -141,9 +159,13 @@ def test_http_check_going_critical_leaves_passing_within_an_interval(http: httpx
 
 def test_alias_check_mirrors_its_target(http: httpx.Client) -> None:
     http.put("/v1/agent/service/register", json={"Name": "db", "Check": {"TTL": "30s"}})
-    http.put("/v1/agent/service/register", json={
-        "Name": "db-proxy", "Check": {"AliasService": "db"},
-    })
+    http.put(
+        "/v1/agent/service/register",
+        json={
+            "Name": "db-proxy",
+            "Check": {"AliasService": "db"},
+        },
+    )
     alias = "service:db-proxy"
     wait_for(lambda: http.get("/v1/agent/checks").json()[alias]["Status"] == "critical", 5)
     http.put("/v1/agent/check/pass/service:db")
