@@ -8,6 +8,7 @@ as float seconds (0 = not set). ``validate()`` keeps Consul's error texts: clien
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Final, NoReturn
 
@@ -265,7 +266,7 @@ def _convert(name: str, key: str, raw: Any) -> Any:
             _decode_error(key, "bool", raw)
         return raw
     if isinstance(default, int):
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != int(raw):
+        if not _is_number(raw) or (isinstance(raw, float) and not raw.is_integer()):
             _decode_error(key, "int", raw)
         return int(raw)
     if not isinstance(raw, str):
@@ -279,9 +280,13 @@ def _duration(key: str, raw: Any) -> float:
             return parse_duration(raw)
         except ValueError as exc:
             raise InvalidCheck(f"Request decode failed: {exc}") from None
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
+    if _is_number(raw) and math.isfinite(raw):
         return int(raw) / 1e9  # integer nanoseconds, as Go's time.Duration(float64)
     _decode_error(key, "duration", raw)
+
+
+def _is_number(raw: Any) -> bool:
+    return isinstance(raw, int | float) and not isinstance(raw, bool)
 
 
 def _header(key: str, raw: Any) -> dict[str, list[str]]:

@@ -15,19 +15,26 @@ import functools
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Final
+from typing import Final, Protocol
 
 from agentd.checks import http, script, tcp, udp
 from agentd.checks.definition import MIN_INTERVAL, CheckDefinition
 from agentd.checks.result import CRITICAL, OnUpdate, Result
 from agentd.checks.threshold import StatusFilter
 
-__all__ = ["PERIODIC_TYPES", "CheckRunner", "Probe", "open_probe"]
+__all__ = ["PERIODIC_TYPES", "CheckRunner", "Probe", "Rng", "open_probe"]
 
 log = logging.getLogger(__name__)
 
 Probe = Callable[[], Awaitable[Result]]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class Rng(Protocol):
+    """What the stagger needs from a random source (``random.Random`` fits)."""
+
+    def random(self) -> float: ...
+
 
 # Check type -> probe; one module per type. HTTP is opened separately: it owns a client.
 _PROBES: Final[dict[str, Callable[[CheckDefinition], Awaitable[Result]]]] = {
@@ -68,7 +75,7 @@ class CheckRunner:
         status: str = "",
         output: str = "",
         probe: Probe | None = None,
-        rng: random.Random | None = None,
+        rng: Rng | None = None,
         sleep: Sleep = asyncio.sleep,
         min_interval: float = MIN_INTERVAL,
     ) -> None:
@@ -83,7 +90,7 @@ class CheckRunner:
         self.interval = max(defn.interval, min_interval)
         self._on_update = on_update
         self._probe = probe
-        self._rng = rng if rng is not None else random.Random()
+        self._rng: Rng = rng if rng is not None else random.Random()
         self._sleep = sleep
         self._filter = StatusFilter(
             defn.success_before_passing,

@@ -52,9 +52,7 @@ async def probe(defn: CheckDefinition) -> Result:
     try:
         sock.setblocking(False)
         sock.connect(sockaddr)  # no handshake: this only fixes the peer, so ICMP errors reach us
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Listener(answered), sock=sock
-        )
+        transport, _ = await loop.create_datagram_endpoint(lambda: _Listener(answered), sock=sock)
     except OSError as exc:
         sock.close()
         return Result(CRITICAL, dial_error("udp", addr, exc))
