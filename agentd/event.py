@@ -70,16 +70,23 @@ class EventBuffer:
         self.ltime = 0
         self.changed = asyncio.Event()
 
-    def new(self, name: str, payload: bytes | None, node: str, service: str,
-            tag: str) -> UserEvent:
+    def new(self, name: str, payload: bytes | None, node: str, service: str, tag: str) -> UserEvent:
         for pattern, what in ((node, "node"), (service, "service"), (tag, "tag")):
             _compile(pattern, what)
         return UserEvent(str(uuid.uuid4()), name, payload, node, service, tag)
 
     def receive(self, event: UserEvent) -> UserEvent:
         self.ltime += 1
-        kept = UserEvent(event.id, event.name, event.payload, event.node_filter,
-                         event.service_filter, event.tag_filter, event.version, self.ltime)
+        kept = UserEvent(
+            event.id,
+            event.name,
+            event.payload,
+            event.node_filter,
+            event.service_filter,
+            event.tag_filter,
+            event.version,
+            self.ltime,
+        )
         self.events.append(kept)
         self.changed.set()
         self.changed = asyncio.Event()

@@ -42,11 +42,15 @@ async def fire(agent: Agent, req: Request) -> Response:
             f"UserEvent exceeds the size limit: {len(name) + len(req.body)} > {MAX_PAYLOAD} bytes"
         )
     buf = agent.events
-    event = buf.new(name, payload, req.arg("node") or "", req.arg("service") or "",
-                    req.arg("tag") or "")
+    event = buf.new(
+        name, payload, req.arg("node") or "", req.arg("service") or "", req.arg("tag") or ""
+    )
     services = agent.local.services.values
-    if matches(event, agent.config.node_name,
-               lambda: ((ls.service.service, ls.service.tags) for ls in services())):
+    if matches(
+        event,
+        agent.config.node_name,
+        lambda: ((ls.service.service, ls.service.tags) for ls in services()),
+    ):
         buf.receive(event)
     return json_response(event_json(event))
 

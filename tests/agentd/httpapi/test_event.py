@@ -47,8 +47,11 @@ def test_list_blocks_until_a_new_event(http: httpx.Client, agent: AgentThread) -
     http.put("/v1/event/fire/first")
     index = http.get("/v1/event/list").headers["X-Consul-Index"]
     got: list[httpx.Response] = []
-    t = threading.Thread(target=lambda: got.append(
-        httpx.get(f"{agent.url}/v1/event/list?index={index}&wait=20s", timeout=30)))
+    t = threading.Thread(
+        target=lambda: got.append(
+            httpx.get(f"{agent.url}/v1/event/list?index={index}&wait=20s", timeout=30)
+        )
+    )
     t.start()
     t.join(0.3)
     assert not got
