@@ -13,7 +13,7 @@ from agentd.checks import definition as checkdef
 from agentd.errors import BadRequest
 from agentd.httpapi.app import json_response
 from agentd.httpapi.catalog import filtered
-from agentd.httpapi.decode import fold, loads
+from agentd.httpapi.decode import loads, object_body
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import check_json
 from agentd.structs.catalog import Check, Health, Service, aggregate
@@ -193,10 +193,7 @@ check_fail = _ttl(Health.CRITICAL, "/v1/agent/check/fail/")
 
 async def check_update(agent: Agent, req: Request) -> Response:
     check_id = _tail(req, "/v1/agent/check/update/", "Missing check ID")
-    body = loads(req.body)
-    if not isinstance(body, dict):
-        raise BadRequest("Request decode failed: expected a JSON object")
-    f = fold(body)
+    f = object_body(req.body)
     agent.local_agent.ttl_update(check_id, str(f.get("status") or ""), str(f.get("output") or ""))
     return Response(200, b"", None)
 

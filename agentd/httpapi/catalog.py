@@ -9,7 +9,7 @@ import orjson
 from agentd.endpoints import catalog as endpoint
 from agentd.errors import AgentError, BadRequest
 from agentd.httpapi.app import meta_headers, query_options
-from agentd.httpapi.decode import fold, loads
+from agentd.httpapi.decode import field_int, field_map, field_str, fold, object_body
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import catalog_service_json, node_json, node_service_json
 from agentd.structs.catalog import CHECK_STATUSES, Check, Health, Node, Service
@@ -18,58 +18,33 @@ if TYPE_CHECKING:
     from agentd.agent import Agent
 
 
-def _str(f: dict[str, Any], key: str) -> str:
-    value = f.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise BadRequest(f"Request decode failed: {key} must be a string")
-    return value
-
-
-def _map(f: dict[str, Any], key: str) -> dict[str, Any]:
-    value = f.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise BadRequest(f"Request decode failed: {key} must be an object")
-    return value
-
-
-def _int(f: dict[str, Any], key: str) -> int:
-    value = f.get(key) or 0
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f"Request decode failed: {key} must be an integer")
-    return value
-
-
 def decode_service(raw: Any, node: str) -> Service:
     if not isinstance(raw, dict):
         raise BadRequest("Request decode failed: Service must be an object")
     f = fold(raw)
-    name = _str(f, "service") or _str(f, "name")
+    name = field_str(f, "service") or field_str(f, "name")
     tags = f.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise BadRequest("Request decode failed: Tags must be a list of strings")
     weights = {"Passing": 1, "Warning": 1}
-    for k, v in _map(f, "weights").items():
+    for k, v in field_map(f, "weights").items():
         if k.lower() in ("passing", "warning") and isinstance(v, int):
             weights[k.capitalize()] = v
     return Service(
         node=node,
-        id=_str(f, "id") or name,
+        id=field_str(f, "id") or name,
         service=name,
         tags=tuple(tags),
-        address=_str(f, "address"),
-        port=_int(f, "port"),
-        meta=_map(f, "meta"),
-        tagged_addresses=_map(f, "taggedaddresses"),
+        address=field_str(f, "address"),
+        port=field_int(f, "port"),
+        meta=field_map(f, "meta"),
+        tagged_addresses=field_map(f, "taggedaddresses"),
         weights=weights,
         enable_tag_override=bool(f.get("enabletagoverride")),
-        kind=_str(f, "kind"),
-        proxy=_map(f, "proxy"),
-        connect=_map(f, "connect"),
-        socket_path=_str(f, "socketpath"),
+        kind=field_str(f, "kind"),
+        proxy=field_map(f, "proxy"),
+        connect=field_map(f, "connect"),
+        socket_path=field_str(f, "socketpath"),
     )
 
 
@@ -77,20 +52,20 @@ def decode_check(raw: Any, node: str) -> Check:
     if not isinstance(raw, dict):
         raise BadRequest("Request decode failed: Check must be an object")
     f = fold(raw)
-    name = _str(f, "name")
-    status = _str(f, "status") or Health.CRITICAL
+    name = field_str(f, "name")
+    status = field_str(f, "status") or Health.CRITICAL
     if status not in CHECK_STATUSES:
         raise AgentError(f'Invalid check status "{status}"')
-    definition = _map(f, "definition")
+    definition = field_map(f, "definition")
     return Check(
-        node=_str(f, "node") or node,
-        check_id=_str(f, "checkid") or _str(f, "id") or name,
+        node=field_str(f, "node") or node,
+        check_id=field_str(f, "checkid") or field_str(f, "id") or name,
         name=name,
         status=status,
-        notes=_str(f, "notes"),
-        output=_str(f, "output"),
-        service_id=_str(f, "serviceid"),
-        type=_str(f, "type"),
+        notes=field_str(f, "notes"),
+        output=field_str(f, "output"),
+        service_id=field_str(f, "serviceid"),
+        type=field_str(f, "type"),
         interval=str(definition.get("Interval", "")),
         timeout=str(definition.get("Timeout", "")),
         definition=definition,
@@ -98,24 +73,21 @@ def decode_check(raw: Any, node: str) -> Check:
 
 
 async def register(agent: Agent, req: Request) -> Response:
-    body = loads(req.body)
-    if not isinstance(body, dict):
-        raise BadRequest("Request decode failed: expected a JSON object")
-    f = fold(body)
-    name = _str(f, "node")
+    f = object_body(req.body)
+    name = field_str(f, "node")
     if not name:
         raise AgentError("Must provide node")
     skip = bool(f.get("skipnodeupdate"))
-    address = _str(f, "address")
+    address = field_str(f, "address")
     if not address and not skip:
         raise AgentError("Must provide address if SkipNodeUpdate is not set")
     node = Node(
         node=name,
         address=address,
-        id=_str(f, "id").lower(),
-        datacenter=_str(f, "datacenter") or agent.config.datacenter,
-        tagged_addresses=_map(f, "taggedaddresses"),
-        meta=_map(f, "nodemeta"),
+        id=field_str(f, "id").lower(),
+        datacenter=field_str(f, "datacenter") or agent.config.datacenter,
+        tagged_addresses=field_map(f, "taggedaddresses"),
+        meta=field_map(f, "nodemeta"),
     )
     service = decode_service(f["service"], name) if f.get("service") else None
     if service is not None and not service.service:
@@ -130,14 +102,13 @@ async def register(agent: Agent, req: Request) -> Response:
 
 
 async def deregister(agent: Agent, req: Request) -> Response:
-    body = loads(req.body)
-    if not isinstance(body, dict):
-        raise BadRequest("Request decode failed: expected a JSON object")
-    f = fold(body)
-    node = _str(f, "node")
+    f = object_body(req.body)
+    node = field_str(f, "node")
     if not node:
         raise AgentError("Must provide node")
-    await endpoint.deregister(agent.server, node, _str(f, "serviceid"), _str(f, "checkid"))
+    await endpoint.deregister(
+        agent.server, node, field_str(f, "serviceid"), field_str(f, "checkid")
+    )
     return Response(200, b"true")
 
 

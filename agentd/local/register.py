@@ -12,7 +12,7 @@ from typing import Any
 from agentd.checks import definition as checkdef
 from agentd.checks.definition import CheckDefinition
 from agentd.errors import BadRequest
-from agentd.httpapi.decode import fold
+from agentd.httpapi.decode import field_str, fold
 from agentd.structs.catalog import CHECK_STATUSES, Check, Health, Service
 
 SIDECAR_PORTS = range(21000, 21256)
@@ -30,15 +30,6 @@ def _as_list(raw: Any) -> list[Any]:
     if raw is None:
         return []
     return raw if isinstance(raw, list) else [raw]
-
-
-def _str(f: dict[str, Any], key: str) -> str:
-    value = f.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise BadRequest(f"Request decode failed: {key} must be a string")
-    return value
 
 
 def _validate_meta(meta: dict[str, Any]) -> dict[str, str]:
@@ -89,10 +80,10 @@ def decode(obj: Any, node: str, used_ports: set[int] | None = None) -> Registrat
     if not isinstance(obj, dict):
         raise BadRequest("Request decode failed: expected a JSON object")
     f = fold(obj)
-    name = _str(f, "name") or _str(f, "service")
+    name = field_str(f, "name") or field_str(f, "service")
     if not name:
         raise BadRequest("Missing service name")
-    sid = _str(f, "id") or name
+    sid = field_str(f, "id") or name
     tags = _as_list(f.get("tags"))
     if not all(isinstance(t, str) for t in tags):
         raise BadRequest("Request decode failed: Tags must be strings")
@@ -107,16 +98,16 @@ def decode(obj: Any, node: str, used_ports: set[int] | None = None) -> Registrat
         id=sid,
         service=name,
         tags=tuple(tags),
-        address=_address(_str(f, "address")),
+        address=_address(field_str(f, "address")),
         port=port,
         meta=_validate_meta(f.get("meta") or {}),
         tagged_addresses=dict(f.get("taggedaddresses") or {}),
         weights=_weights(f.get("weights")),
         enable_tag_override=bool(f.get("enabletagoverride")),
-        kind=_str(f, "kind"),
+        kind=field_str(f, "kind"),
         proxy=dict(f.get("proxy") or {}),
         connect={"Native": True} if fold(connect).get("native") else {},
-        socket_path=_str(f, "socketpath"),
+        socket_path=field_str(f, "socketpath"),
     )
     raws = _as_list(f.get("check")) + _as_list(f.get("checks"))
     checks = tuple(_service_check(raw, service, i, len(raws)) for i, raw in enumerate(raws, 1))
