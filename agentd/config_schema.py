@@ -376,7 +376,7 @@ SUPPORTED = frozenset(
         "log_level", "bind_addr", "client_addr", "advertise_addr", "ports.http", "ports.dns",
         "ports.server", "addresses.http", "addresses.dns", "unix_sockets",
         "limits.http_max_conns_per_client", "limits.kv_max_value_size", "limits.txn_max_req_len",
-        "default_query_time", "max_query_time",
+        "default_query_time", "max_query_time", "session_ttl_min",
     }
 )  # fmt: skip
 

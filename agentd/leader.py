@@ -5,12 +5,15 @@
   a fresh agent's ``/v1/catalog/services``).
 - Reaping KV tombstones once they are older than the tombstone TTL, so deleted keys do not cost
   memory forever while prefix indexes still never slide back within the TTL.
+- Expiring TTL sessions: a session not renewed within 2 x TTL is destroyed with the leader's clock
+  as ``Now`` (for the lock-delays of its keys). Deadlines live in ``server.session_timers``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -112,11 +115,54 @@ class Leader:
         self.granularity = granularity
 
     async def establish(self) -> None:
-        """What a new leader does once, before serving: register itself in the catalog."""
+        """What a new leader does once, before serving: register itself in the catalog, and give
+        every TTL session a fresh window (the old leader's deadlines are gone)."""
         if self.me is not None and self.server.is_leader:
             await self.server.propose(self_registration(self.me))
+        if self.server.is_leader:
+            sessions = list(self.server.store.sessions.sessions.values())
+            self.server.session_timers.rebuild(sessions, time.monotonic())
 
     async def run(self) -> None:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._reap_tombstones(), name="leader-tombstones")
+            tg.create_task(self._expire_sessions(), name="leader-sessions")
+
+    async def _expire_sessions(self) -> None:
+        timers = self.server.session_timers
+        wake = asyncio.Event()
+        timers.on_change = wake.set
+        while True:
+            wake.clear()
+            deadline = timers.next_deadline()
+            delay = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            try:
+                async with asyncio.timeout(delay):
+                    await wake.wait()
+            except TimeoutError:
+                pass
+            if not self.server.is_leader:
+                await asyncio.sleep(1.0)  # a follower's deadlines wait for it to lead
+                continue
+            for session_id in timers.expired(time.monotonic()):
+                session = self.server.store.sessions.get(None, session_id)[1]
+                if session is None:
+                    continue
+                try:
+                    await self.server.propose(
+                        {
+                            "Type": int(MessageType.SESSION),
+                            "Op": "destroy",
+                            "ID": session_id,
+                            "Now": time.time(),
+                        }
+                    )
+                    log.info("leader: session %s expired (TTL)", session_id)
+                except Exception:  # a top-level loop: log, try again after a new window
+                    log.exception("leader: session %s: expiry failed", session_id)
+                    timers.reset(session, time.monotonic())
+
+    async def _reap_tombstones(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.granularity)

@@ -12,6 +12,7 @@ from agentd.endpoints.blocking import QueryOptions, blocking_query
 from agentd.errors import NotLeader
 from agentd.fsm import FSM
 from agentd.log.base import Log
+from agentd.session_ttl import SessionTimers
 from agentd.state.store import Store
 from agentd.state.watch import WatchSet
 from agentd.structs.commands import Command
@@ -37,6 +38,7 @@ class Server:
         self.log = log
         self.rpc_addr = rpc_addr  # "ip:8300", what /v1/status/leader reports
         self.is_leader = True
+        self.session_timers = SessionTimers()  # the leader's, in memory as in Consul
 
     @property
     def leader_addr(self) -> str:

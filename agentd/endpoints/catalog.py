@@ -6,6 +6,8 @@ instance (compared case-insensitively); ``node_meta`` pairs must all match the n
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agentd.endpoints.blocking import QueryOptions
@@ -43,6 +45,7 @@ async def register(
             "Service": to_wire(service) if service is not None else None,
             "Checks": [to_wire(c) for c in checks],
             "SkipNodeUpdate": skip,
+            "Now": time.time(),  # lock-delays of sessions this may invalidate
         }
     )
     if isinstance(result, Exception):
@@ -56,6 +59,7 @@ async def deregister(srv: Server, node: str, service_id: str = "", check_id: str
             "Node": node,
             "ServiceID": service_id,
             "CheckID": check_id,
+            "Now": time.time(),  # lock-delays of sessions this may invalidate
         }
     )
 
@@ -138,29 +142,36 @@ async def node_checks(srv: Server, node: str, opts: QueryOptions) -> tuple[int, 
     return await srv.query(opts, lambda ws: catalog.node_checks(ws, node))
 
 
-async def service_checks(
-    srv: Server, service: str, opts: QueryOptions, node_meta: list[tuple[str, str]]
+async def _checks_on_nodes(
+    srv: Server,
+    opts: QueryOptions,
+    node_meta: list[tuple[str, str]],
+    read: Callable[[WatchSet], tuple[int, list[Check]]],
 ) -> tuple[int, list[Check]]:
     catalog = srv.store.catalog
 
     def run(ws: WatchSet) -> tuple[int, list[Check]]:
-        index, checks = catalog.service_checks(ws, service)
+        index, checks = read(ws)
         if node_meta:
             checks = [c for c in checks if _meta_ok(catalog.nodes.get(c.node.lower()), node_meta)]
         return index, checks
 
     return await srv.query(opts, run)
+
+
+async def service_checks(
+    srv: Server, service: str, opts: QueryOptions, node_meta: list[tuple[str, str]]
+) -> tuple[int, list[Check]]:
+    catalog = srv.store.catalog
+    return await _checks_on_nodes(
+        srv, opts, node_meta, lambda ws: catalog.service_checks(ws, service)
+    )
 
 
 async def checks_in_state(
     srv: Server, state: str, opts: QueryOptions, node_meta: list[tuple[str, str]]
 ) -> tuple[int, list[Check]]:
     catalog = srv.store.catalog
-
-    def run(ws: WatchSet) -> tuple[int, list[Check]]:
-        index, checks = catalog.checks_in_state(ws, state)
-        if node_meta:
-            checks = [c for c in checks if _meta_ok(catalog.nodes.get(c.node.lower()), node_meta)]
-        return index, checks
-
-    return await srv.query(opts, run)
+    return await _checks_on_nodes(
+        srv, opts, node_meta, lambda ws: catalog.checks_in_state(ws, state)
+    )

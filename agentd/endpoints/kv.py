@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from agentd.endpoints.blocking import QueryOptions
 from agentd.server import Server
 from agentd.state.kv import KVEntry
@@ -27,6 +29,8 @@ async def keys(
 
 
 async def apply(srv: Server, op: KVOp) -> bool:
+    if op.verb == "lock":
+        op.now = time.time()  # the FSM weighs lock-delays against the proposer's clock
     result = await srv.propose({"Type": int(MessageType.KV), "Op": op.wire()})
     if isinstance(result, Exception):
         raise result

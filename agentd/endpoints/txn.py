@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from agentd.server import Server
@@ -17,7 +18,11 @@ def is_read_only(ops: list[KVOp]) -> bool:
 async def apply(srv: Server, ops: list[KVOp]) -> txn.TxnResult:
     if is_read_only(ops):
         store = srv.store
-        return txn.run(store.kv, store.last_index, ops, store.session_exists, write=False)
+        return txn.run(store.kv, store.last_index, ops, store.sessions, write=False)
+    now = time.time()  # the FSM weighs lock-delays against the proposer's clock
+    for op in ops:
+        if op.verb == "lock":
+            op.now = now
     raw: list[dict[str, Any]] = [{"KV": op.wire()} for op in ops]
     result = await srv.propose({"Type": int(MessageType.TXN), "Ops": raw})
     assert isinstance(result, txn.TxnResult)

@@ -9,9 +9,11 @@ from agentd.errors import AgentError
 from agentd.state import kv_verbs, txn
 from agentd.state.catalog import CatalogError
 from agentd.state.kv_verbs import KVOp, LiveView
+from agentd.state.session import SessionError
 from agentd.state.store import Store
 from agentd.structs.catalog import Check, Node, Service, from_wire
 from agentd.structs.commands import Command, MessageType
+from agentd.structs.session import from_wire as session_from_wire
 
 Applier = Callable[[Store, int, Command], Any]
 
@@ -20,7 +22,7 @@ def apply_kv(store: Store, index: int, cmd: Command) -> bool | AgentError:
     """A single ``/v1/kv`` write: the verb's success is the answer (``true``/``false``), except
     that a lock without a valid session is an error, as in Consul."""
     op = KVOp.from_wire(cmd["Op"])
-    _, err = kv_verbs.run(LiveView(store.kv, index), op, store.session_exists)
+    _, err = kv_verbs.run(LiveView(store.kv, index), op, store.sessions)
     if err is not None and (err == "missing session" or err.startswith("invalid session")):
         return AgentError(err)
     return err is None
@@ -28,7 +30,7 @@ def apply_kv(store: Store, index: int, cmd: Command) -> bool | AgentError:
 
 def apply_txn(store: Store, index: int, cmd: Command) -> txn.TxnResult:
     ops = [KVOp.from_wire(raw["KV"]) for raw in cmd["Ops"]]
-    return txn.run(store.kv, index, ops, store.session_exists, write=True)
+    return txn.run(store.kv, index, ops, store.sessions, write=True)
 
 
 def apply_tombstone_reap(store: Store, index: int, cmd: Command) -> int:
@@ -43,6 +45,8 @@ def apply_register(store: Store, index: int, cmd: Command) -> bool | AgentError:
         store.catalog.register(index, node, service, checks, bool(cmd.get("SkipNodeUpdate")))
     except CatalogError as exc:
         return AgentError(str(exc))
+    for name in sorted({node.node.lower(), *(c.node.lower() for c in checks)}):
+        store.sessions.invalidate_node(index, name, cmd.get("Now", 0.0))
     return True
 
 
@@ -54,7 +58,18 @@ def apply_deregister(store: Store, index: int, cmd: Command) -> bool:
         catalog.delete_check(index, node, cmd["CheckID"])
     else:
         catalog.delete_node(index, node)
+    store.sessions.invalidate_node(index, node, cmd.get("Now", 0.0))
     return True
+
+
+def apply_session(store: Store, index: int, cmd: Command) -> str | bool | AgentError:
+    """Create (answers the new session's ID) or destroy (invalidate) a session."""
+    if cmd["Op"] == "destroy":
+        return store.sessions.destroy(index, cmd["ID"], cmd.get("Now", 0.0))
+    try:
+        return store.sessions.create(index, session_from_wire(cmd["Session"])).id
+    except SessionError as exc:
+        return AgentError(str(exc))
 
 
 def apply_noop(store: Store, index: int, cmd: Command) -> None:
@@ -77,6 +92,7 @@ APPLY = _table(
     (MessageType.NOOP, apply_noop),
     (MessageType.REGISTER, apply_register),
     (MessageType.DEREGISTER, apply_deregister),
+    (MessageType.SESSION, apply_session),
 )
 
 

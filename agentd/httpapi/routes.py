@@ -3,7 +3,7 @@ is not listed here."""
 
 from __future__ import annotations
 
-from agentd.httpapi import agent, agent_local, catalog, event, health, kv, status, txn
+from agentd.httpapi import agent, agent_local, catalog, event, health, kv, session, status, txn
 from agentd.httpapi.router import Route, Router
 
 ROUTES = [
@@ -40,6 +40,12 @@ ROUTES = [
     Route("/v1/health/service/", {"GET": health.service}),
     Route("/v1/health/state/", {"GET": health.state}),
     Route("/v1/kv/", {"GET": kv.get, "PUT": kv.put, "DELETE": kv.delete}, checks_size=True),
+    Route("/v1/session/create", {"PUT": session.create}),
+    Route("/v1/session/destroy/", {"PUT": session.destroy}),
+    Route("/v1/session/info/", {"GET": session.info}),
+    Route("/v1/session/list", {"GET": session.list_}),
+    Route("/v1/session/node/", {"GET": session.node}),
+    Route("/v1/session/renew/", {"PUT": session.renew}),
     Route("/v1/status/leader", {"GET": status.leader}),
     Route("/v1/status/peers", {"GET": status.peers}),
     Route("/v1/txn", {"PUT": txn.apply}, checks_size=True),

@@ -13,7 +13,13 @@ from typing import Any, Protocol
 
 from agentd.state.kv import KVEntry, KVTable
 
-SessionCheck = Callable[[str], bool]
+
+class SessionCheck(Protocol):
+    """What the lock verb asks of the session table."""
+
+    def exists(self, session_id: str) -> bool: ...
+
+    def lock_delay_until(self, key: str) -> float: ...
 
 
 class KVView(Protocol):
@@ -61,10 +67,11 @@ class KVOp:
     flags: int = 0
     index: int = 0
     session: str = ""
+    now: float = 0.0  # lock: the proposer's clock (epoch seconds), for lock-delays; 0 = unknown
 
     def wire(self) -> dict[str, Any]:
-        """The op as it travels in a log command."""
-        return {
+        """The op as it travels in a log command (``Now`` only on locks, which need it)."""
+        raw: dict[str, Any] = {
             "Verb": self.verb,
             "Key": self.key,
             "Value": self.value,
@@ -72,6 +79,9 @@ class KVOp:
             "Index": self.index,
             "Session": self.session,
         }
+        if self.now:
+            raw["Now"] = self.now
+        return raw
 
     @classmethod
     def from_wire(cls, raw: dict[str, Any]) -> KVOp:
@@ -82,6 +92,7 @@ class KVOp:
             raw.get("Flags", 0),
             raw.get("Index", 0),
             raw.get("Session", ""),
+            raw.get("Now", 0.0),
         )
 
 
@@ -115,10 +126,12 @@ def _cas(view: KVView, op: KVOp, s: SessionCheck) -> Outcome:
     return _set(view, op, s)
 
 
-def _lock(view: KVView, op: KVOp, session_exists: SessionCheck) -> Outcome:
+def _lock(view: KVView, op: KVOp, sessions: SessionCheck) -> Outcome:
+    if op.now > 0 and sessions.lock_delay_until(op.key) > op.now:
+        return [], f'failed to lock key "{op.key}" due to lock delay'
     if not op.session:
         return [], "missing session"
-    if not session_exists(op.session):
+    if not sessions.exists(op.session):
         return [], f'invalid session "{op.session}"'
     old = view.get(op.key)
     if old is not None and old.session and old.session != op.session:

@@ -6,6 +6,7 @@ from typing import Any
 
 from agentd.state.catalog import CatalogTable
 from agentd.state.kv import KVTable
+from agentd.state.session import SessionTable
 from agentd.state.watch import WatchHub, WatchSet
 
 
@@ -14,25 +15,25 @@ class Store:
         self.hub = WatchHub()
         self.kv = KVTable(self.hub)
         self.catalog = CatalogTable(self.hub)
-        self.sessions: dict[str, Any] = {}  # filled by the sessions feature
+        self.sessions = SessionTable(self.hub, self.kv, self.catalog)
         self.last_index = 0
 
     def watch_set(self) -> WatchSet:
         return WatchSet(self.hub)
 
     def session_exists(self, session_id: str) -> bool:
-        return session_id in self.sessions
+        return self.sessions.exists(session_id)
 
     def image(self) -> dict[str, Any]:
         return {
             "KV": self.kv.image(),
             "Catalog": self.catalog.image(),
-            "Sessions": dict(self.sessions),
+            "Sessions": self.sessions.image(),
         }
 
     def load(self, index: int, image: dict[str, Any]) -> None:
         self.kv.load(image.get("KV") or {})
         self.catalog.load(image.get("Catalog") or {})
-        self.sessions = dict(image.get("Sessions") or {})
+        self.sessions.load(image.get("Sessions") or {})
         self.last_index = index
         self.hub.notify_all()

@@ -20,3 +20,4 @@ class MessageType(IntEnum):
     NOOP = 4  # barrier written at start-up so the index is never 0
     REGISTER = 5  # {"Node": node, "Service": service|None, "Checks": [check], "SkipNodeUpdate"}
     DEREGISTER = 6  # {"Node": name, "ServiceID": id, "CheckID": id}
+    SESSION = 7  # {"Op": "create", "Session": {...}} | {"Op": "destroy", "ID": id, "Now": t}

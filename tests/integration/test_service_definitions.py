@@ -20,14 +20,25 @@ def test_examples_load_from_a_config_dir(tmp_path: Path) -> None:
         shutil.copy(EXAMPLES / name, conf / name)
     (conf / "zz-agent.hcl").write_text('enable_script_checks = true\nnode_name = "n1"\n')
     agent = AgentProcess(
-        "-dev", "-config-dir", str(conf), "-http-port", "0", "-dns-port", "-1",
-        "-log-level", "info",
+        "-dev",
+        "-config-dir",
+        str(conf),
+        "-http-port",
+        "0",
+        "-dns-port",
+        "-1",
+        "-log-level",
+        "info",
     ).start()
     try:
         services = httpx.get(agent.url + "/v1/agent/services").json()
         assert {s["ID"] for s in services.values()} == {
-            "web-server-01", "web-server-02", "counting-1", "counting-1-sidecar-proxy",
-            "dashboard", "dashboard-sidecar-proxy",
+            "web-server-01",
+            "web-server-02",
+            "counting-1",
+            "counting-1-sidecar-proxy",
+            "dashboard",
+            "dashboard-sidecar-proxy",
         }
         assert services["counting-1-sidecar-proxy"]["Kind"] == "connect-proxy"
         assert services["counting-1-sidecar-proxy"]["Port"] == 21000
@@ -41,8 +52,9 @@ def test_examples_load_from_a_config_dir(tmp_path: Path) -> None:
 
         (conf / "services-redis.hcl").unlink()
         agent.signal(signal.SIGHUP)
-        wait_for(lambda: "web-server-01" not in httpx.get(agent.url + "/v1/agent/services").json(),
-                 10)
+        wait_for(
+            lambda: "web-server-01" not in httpx.get(agent.url + "/v1/agent/services").json(), 10
+        )
         wait_for(lambda: httpx.get(agent.url + "/v1/catalog/service/redis").json() == [], 10)
     finally:
         agent.stop()

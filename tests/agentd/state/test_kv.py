@@ -5,6 +5,8 @@ import asyncio
 from agentd.fsm import FSM
 from agentd.state.kv import KVEntry
 from agentd.state.store import Store
+from agentd.structs.catalog import Node
+from agentd.structs.session import Session
 
 
 def kv(fsm: FSM, verb: str, key: str, value: bytes | None = b"v", **kw: object) -> object:
@@ -42,8 +44,9 @@ def test_lock_needs_a_session() -> None:
 
 def test_lock_and_unlock_with_a_session() -> None:
     store = Store()
-    store.sessions["s1"] = {}
-    store.sessions["s2"] = {}
+    store.catalog.ensure_node(1, Node("n", "10.0.0.1"))
+    store.sessions.create(1, Session("s1", "n"))
+    store.sessions.create(1, Session("s2", "n"))
     fsm = FSM(store)
     assert kv(fsm, "lock", "l", b"1", Session="s1") is True
     assert kv(fsm, "lock", "l", b"2", Session="s1") is True  # same holder: no new LockIndex
