@@ -170,3 +170,31 @@ def test_alias_check_mirrors_its_target(http: httpx.Client) -> None:
     wait_for(lambda: http.get("/v1/agent/checks").json()[alias]["Status"] == "critical", 5)
     http.put("/v1/agent/check/pass/service:db")
     wait_for(lambda: http.get("/v1/agent/checks").json()[alias]["Status"] == "passing", 5)
+
+
+def test_anti_entropy_repairs_a_catalog_that_drifted(
+    http: httpx.Client, agent: AgentThread
+) -> None:
+    agent.agent.antientropy.interval = 0.2  # the full sync runs every minute otherwise
+    http.put("/v1/agent/service/register", json={"Name": "drift", "Check": {"TTL": "30s"}})
+    wait_for(lambda: catalog_health(http, "drift") == ["drift"], 5)
+    r = http.put("/v1/catalog/deregister", json={"Node": "test-node", "ServiceID": "drift"})
+    assert r.text == "true"
+    wait_for(lambda: catalog_health(http, "drift") == ["drift"], 5)
+    # and something registered behind the agent's back on its own node is removed
+    http.put(
+        "/v1/catalog/register",
+        json={"Node": "test-node", "Address": "127.0.0.1", "Service": {"Service": "stray"}},
+    )
+    wait_for(lambda: "stray" not in http.get("/v1/catalog/services").json(), 5)
+
+
+def test_replace_existing_checks(http: httpx.Client) -> None:
+    body = {"Name": "r", "Checks": [{"CheckID": "a", "TTL": "30s"}, {"CheckID": "b", "TTL": "30s"}]}
+    http.put("/v1/agent/service/register", json=body)
+    assert set(http.get("/v1/agent/checks").json()) == {"a", "b"}
+    body["Checks"] = [{"CheckID": "a", "TTL": "30s"}]
+    http.put("/v1/agent/service/register", json=body)
+    assert set(http.get("/v1/agent/checks").json()) == {"a", "b"}  # kept without the flag
+    http.put("/v1/agent/service/register?replace-existing-checks", json=body)
+    assert set(http.get("/v1/agent/checks").json()) == {"a"}
