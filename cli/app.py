@@ -23,8 +23,18 @@ from cli.output import Output
 
 __all__ = ["NOUNS", "build", "run"]
 
-# noun, one-line help, module holding COMMANDS: dict[str, Command].
-NOUNS: tuple[tuple[str, str, str], ...] = (("kv", "Interact with the key-value store", "cli.kv"),)
+# noun, one-line help, module holding either COMMANDS: dict[str, Command] (a group such as
+# ``kv get``) or COMMAND: Command (a command of its own such as ``members``). Sorted by noun.
+NOUNS: tuple[tuple[str, str, str], ...] = (
+    ("catalog", "Interact with the catalog", "cli.catalog"),
+    ("event", "Fire a new event", "cli.event"),
+    ("kv", "Interact with the key-value store", "cli.kv"),
+    ("lock", "Execute a command holding a lock", "cli.lock"),
+    ("maint", "Controls node or service maintenance mode", "cli.maint"),
+    ("members", "Lists the members of a Consul cluster", "cli.members"),
+    ("reload", "Triggers the agent to reload configuration files", "cli.reload"),
+    ("services", "Interact with services", "cli.services"),
+)
 
 _HELP_NAMES = ["-h", "-help", "--help"]
 _CONTEXT = {"help_option_names": _HELP_NAMES}
@@ -42,9 +52,11 @@ def _annotation(flag: Flag) -> Any:
 
 def _option(flag: Flag) -> Any:
     default = list(flag.default) if isinstance(flag.default, list) else flag.default
+    # A bool with a false spelling is click's "-on/-off" declaration (secondary option).
+    names = ["/".join(flag.click_names)] if flag.kind == BOOL else flag.click_names[:1]
     return typer.Option(
         default,
-        *flag.click_names if flag.kind == BOOL else flag.click_names[:1],
+        *names,
         help=flag.help,
         metavar=flag.metavar or (None if flag.kind == BOOL else "VALUE"),
         min=0 if flag.kind == UINT else None,
@@ -98,25 +110,33 @@ def build() -> typer.Typer:
         help="cnsl: a Consul-compatible command-line client.",
     )
     seen: set[str] = set()
-    for noun, help_text, module in NOUNS:
+    for noun, help_text, module_name in NOUNS:
         if noun in seen:
             raise ValueError(f"duplicate noun {noun!r} in cli.app.NOUNS")
         seen.add(noun)
-        commands: dict[str, Command] = import_module(module).COMMANDS
+        module = import_module(module_name)
+        if hasattr(module, "COMMAND"):
+            _add(app, noun, module.COMMAND)
+            continue
         sub = typer.Typer(
             no_args_is_help=True, rich_markup_mode=None, context_settings=_CONTEXT, help=help_text
         )
+        commands: dict[str, Command] = module.COMMANDS
         for name, command in commands.items():
-            sub.command(
-                name,
-                short_help=command.synopsis,
-                help=command.help,
-                options_metavar=f"[options] {command.usage}".rstrip(),
-                # Positionals arrive after "--" (see goflags.normalise); the command counts them.
-                context_settings={**_CONTEXT, "allow_extra_args": True},
-            )(_callback(command))
+            _add(sub, name, command)
         app.add_typer(sub, name=noun)
     return app
+
+
+def _add(parent: typer.Typer, name: str, command: Command) -> None:
+    parent.command(
+        name,
+        short_help=command.synopsis,
+        help=command.help,
+        options_metavar=f"[options] {command.usage}".rstrip(),
+        # Positionals arrive after "--" (see goflags.normalise); the command counts them.
+        context_settings={**_CONTEXT, "allow_extra_args": True},
+    )(_callback(command))
 
 
 def _normalise(root: Any, argv: list[str], out: Output) -> list[str] | None:

@@ -30,9 +30,12 @@ __all__ = [
     "Command",
     "DataError",
     "Invocation",
+    "UsageProblem",
     "command_table",
     "execute",
     "load_data",
+    "map_flag",
+    "no_args",
     "run_fast",
 ]
 
@@ -54,12 +57,40 @@ class Invocation:
         return self.parsed.args
 
     def http(self) -> Http:
-        """The agent caller, built from the HTTP flags and ``CONSUL_*`` on first use."""
+        """The agent caller, built from the HTTP flags and ``CONSUL_*`` on first use.
+
+        Configuration problems (address, token file, TLS files) raise ConfigError here, so
+        commands can treat an ApiError from a request as the agent's or the network's.
+        """
         if self._http is None:
             from cli.httpflags import Http, config_from
 
             self._http = Http(config_from(self.parsed))
+            self._http.prepare()
         return self._http
+
+
+class UsageProblem(Exception):
+    """The command line is wrong in a way only the command can tell: message to stderr, exit 2."""
+
+
+def map_flag(parsed: Parsed, name: str) -> list[tuple[str, str]]:
+    """A repeatable ``key=value`` flag (Go's ``FlagMapValue``): pairs, a later key wins."""
+    pairs: dict[str, str] = {}
+    for item in parsed.items(name):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageProblem(
+                f'invalid value "{item}" for flag -{name}: Missing "=" value in argument: {item}'
+            )
+        pairs[key] = value
+    return list(pairs.items())
+
+
+def no_args(inv: Invocation) -> None:
+    """Commands that take no arguments say so, as Consul does."""
+    if inv.args:
+        raise UsageProblem(f"Too many arguments (expected 0, got {len(inv.args)})")
 
 
 class Command:
@@ -105,6 +136,9 @@ def execute(
     output = out if out is not None else Output()
     try:
         return command.run(Invocation(parsed, output, http))
+    except UsageProblem as exc:
+        output.error(str(exc))
+        return EXIT_USAGE
     except ConfigError as exc:
         output.error(f"Error connecting to Consul agent: {exc}")
         return EXIT_ERROR

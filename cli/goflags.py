@@ -82,8 +82,11 @@ class Flag:
 
     @property
     def ident(self) -> str:
-        """The Python parameter name (``http-addr`` -> ``http_addr``)."""
-        return self.name.replace("-", "_")
+        """The Python parameter name (``http-addr`` -> ``http_addr``, ``try`` -> ``try_``)."""
+        import keyword  # only the Typer app asks, never the fast path
+
+        ident = self.name.replace("-", "_")
+        return ident + "_" if keyword.iskeyword(ident) else ident
 
     def __repr__(self) -> str:
         return f"Flag({self.name!r}, {self.kind!r})"
@@ -226,12 +229,18 @@ def normalise(argv: Sequence[str], flags: Sequence[Flag]) -> list[str]:
             elif flag.default:
                 raise ValueError(f"flag -{flag.name} defaults to true but has no false spelling")
         elif isinstance(value, list):
-            out.extend(f"{flag.click_names[0]}={item}" for item in value)
+            for item in value:
+                out.extend(_click_option(flag.click_names[0], item))
         else:
             # Numbers go to click in decimal (Go accepts 0x10, click does not).
             raw = f"{value}s" if flag.kind == DURATION else str(value)
-            out.append(f"{flag.click_names[0]}={raw}")
+            out.extend(_click_option(flag.click_names[0], raw))
     return [*out, "--", *parsed.args]
+
+
+def _click_option(name: str, value: str) -> list[str]:
+    """``-name=value``; but click reads ``-n=2`` as the value "=2" for a one-letter option."""
+    return [name, value] if len(name) == 2 else [f"{name}={value}"]
 
 
 def _click_kind(param: Any) -> str:

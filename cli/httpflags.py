@@ -4,6 +4,7 @@ Flag names, meanings and environment variables are Consul's ``command/flags/http
 environment is read by :meth:`ClientConfig.from_env`, so an unset flag (None) falls back to it.
 :class:`Http` sends one request per call through :mod:`cnslkit.rawhttp`: the CLI makes one or two
 requests per run, so a connection pool or an event loop would only add start-up time.
+:meth:`Http.send` is the synchronous driver for :class:`cnslkit.api.call.Call` records.
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ssl
     from collections.abc import Sequence
+    from typing import TypeVar
 
     from cli.goflags import Parsed
+    from cnslkit.api.call import Call
 
-__all__ = ["HTTP_FLAGS", "Http", "config_from"]
+    T = TypeVar("T")
 
-HTTP_FLAGS: tuple[Flag, ...] = (
+__all__ = ["CLIENT_FLAGS", "HTTP_FLAGS", "SERVER_FLAGS", "Http", "config_from"]
+
+CLIENT_FLAGS: tuple[Flag, ...] = (
     Flag(
         "http-addr",
         help="The address and port of the Consul HTTP agent (host:port, http://, https:// or "
@@ -46,6 +51,9 @@ HTTP_FLAGS: tuple[Flag, ...] = (
         "tls-server-name",
         help="Server name for SNI and certificate checks. Also CONSUL_TLS_SERVER_NAME.",
     ),
+)
+# Consul's ServerFlags: only commands whose requests reach the servers take them.
+SERVER_FLAGS: tuple[Flag, ...] = (
     Flag(
         "datacenter",
         help="Name of the datacenter to query; defaults to the agent's.",
@@ -57,14 +65,20 @@ HTTP_FLAGS: tuple[Flag, ...] = (
         help="Allow any server, not only the leader, to answer reads (may be stale).",
     ),
 )
+HTTP_FLAGS: tuple[Flag, ...] = CLIENT_FLAGS + SERVER_FLAGS
 
 
 def config_from(parsed: Parsed) -> ClientConfig:
-    """The client config: given HTTP flags override ``CONSUL_*`` variables."""
+    """The client config: given HTTP flags override ``CONSUL_*`` variables.
+
+    A command declares CLIENT_FLAGS, or HTTP_FLAGS; flags it does not declare stay unset.
+    """
     overrides: dict[str, str | bool | None] = {
-        flag.ident: parsed.text(flag.name) for flag in HTTP_FLAGS if flag.kind != BOOL
+        flag.ident: parsed.text(flag.name)
+        for flag in HTTP_FLAGS
+        if flag.kind != BOOL and flag.name in parsed.values
     }
-    overrides["stale"] = parsed.on("stale") or None
+    overrides["stale"] = ("stale" in parsed.values and parsed.on("stale")) or None
     return ClientConfig.from_env(overrides)
 
 
@@ -83,6 +97,11 @@ class Http:
                 pair, newline=False
             ).decode("ascii")
         self._tls: ssl.SSLContext | None = None
+
+    def prepare(self) -> None:
+        """Load TLS files now, so a bad CA or key is a ConfigError before any request."""
+        if self.config.scheme == "https" and self._tls is None:
+            self._tls = self.config.ssl_context()
 
     def call(
         self,
@@ -114,3 +133,8 @@ class Http:
             body=body,
             timeout=self.timeout,
         )
+
+    def send(self, call: Call[T]) -> T:
+        """Send a :class:`~cnslkit.api.call.Call` and decode its answer (ApiError on failure)."""
+        resp = self.call(call.method, call.path, call.params, call.body)
+        return call.finish(resp.status, resp.body)

@@ -3,8 +3,9 @@
 One :class:`Client` per agent address. It adds the token header, ``?dc`` and ``?stale``, turns
 ``index``/``wait`` into a blocking query with a read timeout long enough for the server's jitter,
 reads the ``X-Consul-*`` headers into :class:`QueryMeta`, and translates every httpx failure into
-:mod:`cnslkit.api.errors` so no httpx type reaches a caller. Noun modules (``kv.py`` ...) build
-paths and decode bodies; they never touch httpx.
+:mod:`cnslkit.api.errors` so no httpx type reaches a caller. Noun modules build paths and decode
+bodies as :class:`~cnslkit.api.call.Call` records (:meth:`Client.send`, :meth:`Client.query`) or
+call :meth:`Client.request` (``kv.py``); they never touch httpx.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from cnslkit.api import wire
 from cnslkit.api.config import ClientConfig
 from cnslkit.api.errors import ResponseError, TransportError
+
+if TYPE_CHECKING:
+    from cnslkit.api.call import Call
+
+T = TypeVar("T")
 
 __all__ = ["Client", "QueryMeta", "Reply"]
 
@@ -155,6 +162,31 @@ class Client:
         if resp.status_code not in expect:
             raise ResponseError(resp.status_code, resp.content)
         return Reply(resp.status_code, resp.content, QueryMeta.from_headers(resp.headers))
+
+    async def send(self, call: Call[T]) -> T:
+        """Send one :class:`~cnslkit.api.call.Call` and decode its answer."""
+        return (await self.query(call))[0]
+
+    async def query(
+        self,
+        call: Call[T],
+        *,
+        index: int = 0,
+        wait: float | None = None,
+        stale: bool | None = None,
+    ) -> tuple[T, QueryMeta]:
+        """Send a read, blocking when ``index`` > 0; its answer and the index to block on next."""
+        reply = await self.request(
+            call.method,
+            call.path,
+            params=call.params,
+            content=call.body,
+            index=index,
+            wait=wait,
+            stale=stale,
+            expect=call.expect,
+        )
+        return call.finish(reply.status, reply.body), reply.meta
 
     def _describe(self, method: str, url: str, exc: httpx.HTTPError) -> str:
         cfg = self.config

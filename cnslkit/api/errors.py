@@ -7,13 +7,24 @@ Nothing from httpx, ssl or socket escapes a client call; callers catch :class:`A
     +-- ConfigError                bad address/env/TLS files; nothing was sent (status 0)
     +-- TransportError             no usable response: dial, TLS, timeout, broken framing (status 0)
     +-- ResponseError              the agent answered with an unexpected status (status = that code)
+    +-- LockError                  a lock/semaphore key is not usable as asked (status 0)
+        +-- LockConflict           the key exists with another recipe's flags (or limit)
+        +-- LockInUse              cleanup refused: someone still holds it
 
 This module is on the CLI's start-up path, so it imports nothing.
 """
 
 from __future__ import annotations
 
-__all__ = ["ApiError", "ConfigError", "ResponseError", "TransportError"]
+__all__ = [
+    "ApiError",
+    "ConfigError",
+    "LockConflict",
+    "LockError",
+    "LockInUse",
+    "ResponseError",
+    "TransportError",
+]
 
 
 class ApiError(Exception):
@@ -53,3 +64,18 @@ class ResponseError(ApiError):
             message = f"Unexpected response code: {status}"
         super().__init__(status, message)
         self.body = body
+
+
+class LockError(ApiError):
+    """The lock or semaphore recipe cannot proceed; the message is the Go client's."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, message)
+
+
+class LockConflict(LockError):
+    """``Existing key does not match lock use`` (or semaphore use, or limit)."""
+
+
+class LockInUse(LockError):
+    """``Lock in use`` / ``Semaphore in use``: cleanup left the key for its holders."""

@@ -58,7 +58,10 @@ class KV:
         index: int,
         wait: float | None,
         stale: bool | None,
+        consistent: bool = False,
     ) -> Reply:
+        if consistent:  # the leader confirms it still leads; ?stale would contradict it
+            params, stale = [*params, ("consistent", None)], False
         return await self._client.request(
             "GET",
             "/v1/kv/" + wire.quote_path(key.lstrip("/")),
@@ -70,10 +73,16 @@ class KV:
         )
 
     async def get(
-        self, key: str, *, index: int = 0, wait: float | None = None, stale: bool | None = None
+        self,
+        key: str,
+        *,
+        index: int = 0,
+        wait: float | None = None,
+        stale: bool | None = None,
+        consistent: bool = False,
     ) -> tuple[KVPair | None, QueryMeta]:
         """One key, or None when it does not exist."""
-        reply = await self._read(key, (), index, wait, stale)
+        reply = await self._read(key, (), index, wait, stale, consistent)
         if reply.status == 404:
             return None, reply.meta
         items = _decode_list(reply)
@@ -87,10 +96,16 @@ class KV:
         return (None if reply.status == 404 else reply.body), reply.meta
 
     async def get_tree(
-        self, prefix: str, *, index: int = 0, wait: float | None = None, stale: bool | None = None
+        self,
+        prefix: str,
+        *,
+        index: int = 0,
+        wait: float | None = None,
+        stale: bool | None = None,
+        consistent: bool = False,
     ) -> tuple[list[KVPair], QueryMeta]:
         """Every key starting with ``prefix`` (``?recurse``), sorted by key."""
-        reply = await self._read(prefix, (("recurse", None),), index, wait, stale)
+        reply = await self._read(prefix, (("recurse", None),), index, wait, stale, consistent)
         if reply.status == 404:
             return [], reply.meta
         return [KVPair.from_json(item) for item in _decode_list(reply)], reply.meta

@@ -1,7 +1,8 @@
-"""Wire records for the KV and transaction APIs, with their JSON shapes (Consul's PascalCase).
+"""Wire records of every API noun, with their JSON shapes (Consul's PascalCase).
 
-Values are bytes (or None for a nil value): the agent stores bytes verbatim and sends them base64
-encoded; decoding happens here, once, so callers never see base64.
+KV values are bytes (or None for a nil value): the agent stores bytes verbatim and sends them
+base64 encoded; decoding happens here, once, so callers never see base64. Records keep the fields
+clients read; ``from_json`` tolerates missing and null fields as the Go decoder does.
 """
 
 from __future__ import annotations
@@ -10,7 +11,22 @@ import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["KVPair", "KVTxnOp", "TxnError", "TxnResult", "b64decode", "b64encode"]
+__all__ = [
+    "AgentService",
+    "CatalogNode",
+    "CatalogService",
+    "HealthCheck",
+    "KVPair",
+    "KVTxnOp",
+    "Member",
+    "Node",
+    "SessionEntry",
+    "TxnError",
+    "TxnResult",
+    "UserEvent",
+    "b64decode",
+    "b64encode",
+]
 
 
 def b64encode(value: bytes | None) -> str:
@@ -113,3 +129,208 @@ class TxnResult:
             TxnError(int(e.get("OpIndex", 0)), e.get("What", "")) for e in obj.get("Errors") or ()
         ]
         return cls(ok=ok, results=results, errors=errors)
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    return {str(k): "" if v is None else str(v) for k, v in (value or {}).items()}
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value or ())
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A catalog node (``/v1/catalog/nodes`` items)."""
+
+    node: str
+    id: str = ""
+    address: str = ""
+    datacenter: str = ""
+    tagged_addresses: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+    create_index: int = 0
+    modify_index: int = 0
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Node:
+        return cls(
+            node=obj.get("Node") or "",
+            id=obj.get("ID") or "",
+            address=obj.get("Address") or "",
+            datacenter=obj.get("Datacenter") or "",
+            tagged_addresses=_str_map(obj.get("TaggedAddresses")),
+            meta=_str_map(obj.get("Meta")),
+            create_index=int(obj.get("CreateIndex") or 0),
+            modify_index=int(obj.get("ModifyIndex") or 0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogService:
+    """One instance from ``/v1/catalog/service/<name>``: its node's fields and the service's."""
+
+    node: Node
+    service_id: str = ""
+    service_name: str = ""
+    service_tags: tuple[str, ...] = ()
+    service_address: str = ""
+    service_port: int = 0
+    service_meta: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> CatalogService:
+        node = Node.from_json({**obj, "Meta": obj.get("NodeMeta")})
+        return cls(
+            node=node,
+            service_id=obj.get("ServiceID") or "",
+            service_name=obj.get("ServiceName") or "",
+            service_tags=_strings(obj.get("ServiceTags")),
+            service_address=obj.get("ServiceAddress") or "",
+            service_port=int(obj.get("ServicePort") or 0),
+            service_meta=_str_map(obj.get("ServiceMeta")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AgentService:
+    """A service as the agent and ``/v1/catalog/node/<node>`` describe it."""
+
+    id: str
+    service: str
+    tags: tuple[str, ...] = ()
+    address: str = ""
+    port: int = 0
+    meta: dict[str, str] = field(default_factory=dict)
+    kind: str = ""
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> AgentService:
+        return cls(
+            id=obj.get("ID") or "",
+            service=obj.get("Service") or "",
+            tags=_strings(obj.get("Tags")),
+            address=obj.get("Address") or "",
+            port=int(obj.get("Port") or 0),
+            meta=_str_map(obj.get("Meta")),
+            kind=obj.get("Kind") or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogNode:
+    """``/v1/catalog/node/<node>``: the node and its services by ID."""
+
+    node: Node
+    services: dict[str, AgentService] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> CatalogNode:
+        services = obj.get("Services") or {}
+        return cls(
+            node=Node.from_json(obj.get("Node") or {}),
+            services={str(k): AgentService.from_json(v) for k, v in services.items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HealthCheck:
+    """A check (``/v1/agent/checks`` values, ``/v1/health/*`` items)."""
+
+    check_id: str
+    name: str = ""
+    status: str = ""
+    notes: str = ""
+    output: str = ""
+    service_id: str = ""
+    service_name: str = ""
+    node: str = ""
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> HealthCheck:
+        return cls(
+            check_id=obj.get("CheckID") or "",
+            name=obj.get("Name") or "",
+            status=obj.get("Status") or "",
+            notes=obj.get("Notes") or "",
+            output=obj.get("Output") or "",
+            service_id=obj.get("ServiceID") or "",
+            service_name=obj.get("ServiceName") or "",
+            node=obj.get("Node") or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A gossip pool member (``/v1/agent/members``); ``status`` is serf's number (1 alive ...)."""
+
+    name: str
+    addr: str = ""
+    port: int = 0
+    tags: dict[str, str] = field(default_factory=dict)
+    status: int = 0
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Member:
+        return cls(
+            name=obj.get("Name") or "",
+            addr=obj.get("Addr") or "",
+            port=int(obj.get("Port") or 0),
+            tags=_str_map(obj.get("Tags")),
+            status=int(obj.get("Status") or 0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UserEvent:
+    """A user event (``/v1/event/fire`` answer, ``/v1/event/list`` items)."""
+
+    id: str
+    name: str = ""
+    payload: bytes | None = None
+    node_filter: str = ""
+    service_filter: str = ""
+    tag_filter: str = ""
+    version: int = 0
+    ltime: int = 0
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> UserEvent:
+        raw = obj.get("Payload")
+        return cls(
+            id=obj.get("ID") or "",
+            name=obj.get("Name") or "",
+            payload=None if raw is None else b64decode(raw),
+            node_filter=obj.get("NodeFilter") or "",
+            service_filter=obj.get("ServiceFilter") or "",
+            tag_filter=obj.get("TagFilter") or "",
+            version=int(obj.get("Version") or 0),
+            ltime=int(obj.get("LTime") or 0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEntry:
+    """A session; ``ttl`` is the Go duration string ("15s"), "" for none."""
+
+    id: str
+    name: str = ""
+    node: str = ""
+    behavior: str = ""
+    ttl: str = ""
+    lock_delay: int = 0  # nanoseconds, as the agent sends it
+    create_index: int = 0
+    modify_index: int = 0
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> SessionEntry:
+        return cls(
+            id=obj.get("ID") or "",
+            name=obj.get("Name") or "",
+            node=obj.get("Node") or "",
+            behavior=obj.get("Behavior") or "",
+            ttl=obj.get("TTL") or "",
+            lock_delay=int(obj.get("LockDelay") or 0),
+            create_index=int(obj.get("CreateIndex") or 0),
+            modify_index=int(obj.get("ModifyIndex") or 0),
+        )

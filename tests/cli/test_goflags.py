@@ -126,3 +126,13 @@ def test_unknown_kind_and_idents() -> None:
     with pytest.raises(ValueError):
         Flag("x", "float")
     assert Flag("http-addr").ident == "http_addr"
+
+
+def test_keyword_names_get_a_usable_ident() -> None:
+    assert Flag("try").ident == "try_"
+
+
+def test_one_letter_flags_reach_click_as_two_words() -> None:
+    # click reads "-n=2" as the value "=2" of a one-letter option.
+    flags = [Flag("n", INT, 1), Flag("x", LIST)]
+    assert normalise(["-n=2", "-x", "a", "p"], flags) == ["-n", "2", "-x", "a", "--", "p"]

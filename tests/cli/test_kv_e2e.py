@@ -4,41 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.agents import ROOT, AgentThread
-
-Result = subprocess.CompletedProcess[bytes]
-
-
-class Cnsl:
-    """Runs ``python -m cli.main`` with CONSUL_HTTP_ADDR pointing at the agent."""
-
-    def __init__(self, addr: str) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("CONSUL_")}
-        self.env["CONSUL_HTTP_ADDR"] = addr
-
-    def __call__(self, *args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Result:
-        return subprocess.run(
-            [sys.executable, "-m", "cli.main", *args],
-            input=stdin,
-            capture_output=True,
-            cwd=ROOT,
-            env={**self.env, **(env or {})},
-            timeout=60,
-        )
-
-    def ok(self, *args: str, stdin: bytes = b"") -> str:
-        result = self(*args, stdin=stdin)
-        assert result.returncode == 0, result.stderr.decode()
-        assert result.stderr == b""
-        return result.stdout.decode()
+from tests.agents import AgentThread
+from tests.cli.runner import Cnsl
 
 
 @pytest.fixture

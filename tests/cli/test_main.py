@@ -115,3 +115,24 @@ def test_typer_path_runs_the_same_commands(
         'invalid boolean value "maybe" for -recurse: parse error\n'
         "Run 'cnsl kv get -h' for usage.\n"
     )
+
+
+def test_every_noun_module_declares_commands_or_a_command() -> None:
+    from importlib import import_module
+
+    for noun, _, module_name in NOUNS:
+        module = import_module(module_name)
+        assert hasattr(module, "COMMAND") != hasattr(module, "COMMANDS"), noun
+        if hasattr(module, "COMMAND"):
+            assert module.COMMAND.name == noun
+
+
+def test_leaf_commands_and_go_booleans_through_typer(capfd: pytest.CaptureFixture[str]) -> None:
+    from cli.app import run
+
+    assert run(["members", "-h"]) == 0
+    assert run(["lock", "-shell=false", "-n", "0", "p", "true"]) == 2
+    assert run(["lock", "-try=1s", "-n=0", "p", "x"]) == 2
+    out, err = capfd.readouterr()
+    assert "Usage: cnsl members [options]" in out and "-detailed" in out
+    assert err == "Lock holder limit must be positive\n" * 2

@@ -1,0 +1,30 @@
+"""Go's columnize, tabwriter and %q as Consul's outputs use them."""
+
+from __future__ import annotations
+
+from cli.textfmt import columnize, go_quote, tabwrite
+
+
+def test_columnize_pads_all_but_the_last_column() -> None:
+    rows = ["Node\x1fID\x1fAddress", "a-long-name\x1f 12 \x1f10.0.0.1", "b\x1f\x1f"]
+    assert columnize(rows) == (
+        "Node         ID  Address\n"
+        "a-long-name  12  10.0.0.1\n"
+        "b                "  # empty trailing cell: padding of the earlier cells only
+    )
+    assert columnize([]) == ""
+    assert columnize(["only"]) == "only"
+
+
+def test_columnize_counts_characters_not_bytes() -> None:
+    assert columnize(["é\x1fx", "ab\x1fy"]) == "é   x\nab  y"
+
+
+def test_tabwrite_padding() -> None:
+    rows = [["consul", ""], ["web", "a,b"]]
+    assert tabwrite(rows, padding=6) == "consul      \nweb         a,b\n"
+
+
+def test_go_quote() -> None:
+    assert go_quote("web") == '"web"'
+    assert go_quote('a"b\\c\n\t\x01é\u200b') == '"a\\"b\\\\c\\n\\t\\x01é\\u200b"'
