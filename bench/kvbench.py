@@ -246,7 +246,8 @@ def render(result: dict[str, Any]) -> str:
          "server CPU", "loadgen CPU", "other CPU", "redone", "errors"],
         detail_rows,
         "Details (CPU in % of one core over the reported trial; other = the rest of the machine; "
-        "redone = trials discarded for other load; (!) = no quiet trial left)",
+        "redone = trials discarded for other load; (!) = too few quiet trials, least disturbed "
+        "used)",
     )  # fmt: skip
     notes = []
     if cfg.get("server_cpus"):

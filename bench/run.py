@@ -81,6 +81,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--gen-procs", type=int, default=1, help="loadgen processes per KV cell")
     p.add_argument("--no-pin", action="store_true", help="don't pin servers and loadgen to CPUs")
     p.add_argument("--no-etcd", action="store_true", help="leave etcd out of the KV section")
+    p.add_argument(
+        "--etcd-serializable", action="store_true", help="etcd GETs as serializable reads"
+    )
     p.add_argument("--no-install", action="store_true", help="never apt-get install etcd-server")
     p.add_argument("--fanout-sizes", help="comma list of client counts (default 1000,10000)")
     p.add_argument("--cli-runs", type=int, help="runs per command (default 50, at least 30)")
@@ -122,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         gen_cpus=gen_cpus,
         gen_procs=args.gen_procs,
         etcd=not args.no_etcd,
+        etcd_serializable=args.etcd_serializable,
         install=not args.no_install,
         data_root=args.data_root,
     )
