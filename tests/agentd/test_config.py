@@ -12,8 +12,7 @@ import pytest
 from agentd.config import ConfigError, Listener, RuntimeConfig, load, setup_logging
 from agentd.config_schema import SCHEMA
 from agentd.flags import parse_flags
-
-EXAMPLES = Path("/work/shared/examples")
+from tests.examples import EXAMPLES
 
 
 def _load(tmp_path: Path, *argv: str) -> RuntimeConfig:

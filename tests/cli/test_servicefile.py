@@ -7,12 +7,9 @@ from pathlib import Path
 import pytest
 
 from cli.servicefile import ServiceFileError, load, parse, service_id
-
-EXAMPLES = Path("/work/shared/examples")
-needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples not present")
+from tests.examples import EXAMPLES
 
 
-@needs_examples
 def test_services_redis_gives_two_redis_instances_with_script_checks() -> None:
     first, second = load(str(EXAMPLES / "services-redis.hcl"))
     assert first == {
@@ -35,7 +32,6 @@ def test_services_redis_gives_two_redis_instances_with_script_checks() -> None:
     assert second["Checks"][0]["ScriptArgs"] == ["/bin/check_redis", "-p", "7000"]
 
 
-@needs_examples
 def test_count_has_an_http_check_and_an_empty_sidecar() -> None:
     (counting,) = load(str(EXAMPLES / "count.hcl"))  # node_name is agent config: ignored
     assert counting == {
@@ -53,7 +49,6 @@ def test_count_has_an_http_check_and_an_empty_sidecar() -> None:
     }
 
 
-@needs_examples
 def test_dashboard_passes_its_sidecar_upstreams_through() -> None:
     (dashboard,) = load(str(EXAMPLES / "dashboard.hcl"))
     assert dashboard["Connect"] == {
@@ -65,7 +60,6 @@ def test_dashboard_passes_its_sidecar_upstreams_through() -> None:
     assert service_id(dashboard) == "dashboard"  # no id: the agent uses the name
 
 
-@needs_examples
 def test_a_bare_api_body_is_not_a_definition_file() -> None:
     assert load(str(EXAMPLES / "payload.json")) == []
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,9 +10,7 @@ import pytest
 
 from tests.agents import AgentThread, wait_for
 from tests.cli.runner import Cnsl
-
-EXAMPLES = Path("/work/shared/examples")
-needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples not present")
+from tests.examples import EXAMPLES
 
 
 @pytest.fixture
@@ -60,7 +57,6 @@ def test_register_errors(cnsl: Cnsl) -> None:
     assert bad.stderr.startswith(b'Error registering service "web": Unexpected response code: 400')
 
 
-@needs_examples
 def test_register_count_and_dashboard_with_sidecars(cnsl: Cnsl, agent: AgentThread) -> None:
     out = cnsl.ok(
         "services", "register", str(EXAMPLES / "count.hcl"), str(EXAMPLES / "dashboard.hcl")
@@ -90,7 +86,6 @@ def script_agent() -> Iterator[AgentThread]:
         handle.stop()
 
 
-@needs_examples
 def test_register_redis_instances_with_script_checks(script_agent: AgentThread) -> None:
     cnsl = Cnsl(script_agent.http_addr)
     out = cnsl.ok("services", "register", str(EXAMPLES / "services-redis.hcl"))
@@ -103,7 +98,6 @@ def test_register_redis_instances_with_script_checks(script_agent: AgentThread) 
     assert scripts == ["web-server-01", "web-server-02"]
 
 
-@needs_examples
 def test_script_checks_need_the_agent_to_allow_them(cnsl: Cnsl) -> None:
     result = cnsl("services", "register", str(EXAMPLES / "services-redis.hcl"))
     assert result.returncode == 1

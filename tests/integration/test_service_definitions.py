@@ -9,8 +9,7 @@ from pathlib import Path
 import httpx
 
 from tests.agents import AgentProcess, wait_for
-
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
+from tests.examples import EXAMPLES
 
 
 def test_examples_load_from_a_config_dir(tmp_path: Path) -> None:

@@ -3,14 +3,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.agents import AgentThread, wait_for
-
-EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "examples"
+from tests.examples import EXAMPLES
 
 
 @pytest.fixture
