@@ -80,6 +80,7 @@ class Agent:
         self.checks = CheckManager(self.local, scripts_allowed=_scripts_allowed(config))
         self.local_agent = LocalAgent(self.local, self.checks)
         self.checks.deregister_service = self._deregister_critical
+        self.checks.store = self.store
         self.antientropy = AntiEntropy(self.server, self.local, lambda: self_node(self._self()))
         self.http_addrs: list[str] = []  # where the API actually listens (ports resolved)
         self.ready = asyncio.Event()

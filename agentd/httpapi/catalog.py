@@ -120,6 +120,18 @@ def node_meta(req: Request) -> list[tuple[str, str]]:
     return out
 
 
+def near_first(agent: Agent, req: Request, nodes: list[str]) -> list[int]:
+    """``?near=``: the order of answers by distance from a node. Only this agent's node has a
+    network coordinate so far, so it comes first and the rest keep their order, which is what
+    Consul's sort gives when the other nodes have no coordinates."""
+    near = req.arg("near")
+    order = list(range(len(nodes)))
+    if not near:
+        return order
+    origin = agent.config.node_name if near == "_agent" else near
+    return sorted(order, key=lambda i: nodes[i].lower() != origin.lower())
+
+
 def filtered(req: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     expr = req.arg("filter")
     if not expr:
@@ -143,6 +155,7 @@ async def datacenters(agent: Agent, req: Request) -> Response:
 
 async def nodes(agent: Agent, req: Request) -> Response:
     index, found = await endpoint.nodes(agent.server, query_options(req), node_meta(req))
+    found = [found[i] for i in near_first(agent, req, [n.node for n in found])]
     return _json(filtered(req, [node_json(n) for n in found]), index, req)
 
 
@@ -162,6 +175,7 @@ async def service(agent: Agent, req: Request) -> Response:
         tags=req.query.get("tag", []),
         node_meta=node_meta(req),
     )
+    found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
     items = [catalog_service_json(i.node, i.service) for i in found]
     return _json(filtered(req, items), index, req)
 

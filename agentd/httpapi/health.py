@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from agentd.endpoints import catalog as endpoint
 from agentd.errors import BadRequest
 from agentd.httpapi.app import query_options
-from agentd.httpapi.catalog import _json, filtered, node_meta
+from agentd.httpapi.catalog import _json, filtered, near_first, node_meta
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import check_json, node_json, node_service_json
 
@@ -72,6 +72,7 @@ async def service(agent: Agent, req: Request) -> Response:
         with_checks=True,
         passing_only=passing,
     )
+    found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
     items = [
         {
             "Node": node_json(i.node),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from agentd.checks.definition import CheckDefinition
 from agentd.local.state import LocalState
+from agentd.state.store import Store
 
 RECHECK = 10.0
 
@@ -40,3 +41,28 @@ async def run_alias(
                 pass
     finally:
         local.listeners.remove(changed.set)
+
+
+async def run_remote_alias(
+    defn: CheckDefinition, store: Store, on_update: Callable[[str, str, str], None]
+) -> None:
+    """An alias of another node (or a service on it): follow that node's checks in the catalog,
+    woken by the catalog's own watch channels."""
+    from agentd.checks.alias import aggregate
+
+    catalog, node, target = store.catalog, defn.alias_node, defn.alias_service
+    last: tuple[str, str] | None = None
+    while True:
+        ws = store.watch_set()
+        _, checks = catalog.node_checks(ws, node)
+        result = aggregate(
+            checks,
+            node=node,
+            service_id=target,
+            service_exists=lambda: (node.lower(), target) in catalog.services,
+        )
+        now = (result.status, result.output)
+        if now != last:
+            last = now
+            on_update(defn.check_id, *now)
+        await ws.wait(RECHECK)

@@ -14,6 +14,7 @@ from typing import Any
 
 from agentd.checks.definition import CheckDefinition
 from agentd.local.state import LocalState
+from agentd.state.store import Store
 from agentd.structs.catalog import Health
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class CheckManager:
         self.reap_interval = reap_interval
         self.clock = clock
         self.deregister_service: Callable[[str], None] = lambda _sid: None
+        self.store: Store | None = None  # for aliases of other nodes
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._ttl: dict[str, Any] = {}
         self._critical_since: dict[str, float] = {}
@@ -96,8 +98,11 @@ class CheckManager:
             self._ttl[defn.check_id] = ttl
             return ttl.run()
         if kind == "alias":
-            from agentd.local.alias import run_alias
+            from agentd.local.alias import run_alias, run_remote_alias
 
+            remote = defn.alias_node and defn.alias_node.lower() != self.local.node.lower()
+            if remote and self.store is not None:
+                return run_remote_alias(defn, self.store, self.on_update)
             return run_alias(defn, self.local, self.on_update)
         if kind in ("http", "tcp", "udp", "script"):
             from agentd.checks.runner import CheckRunner

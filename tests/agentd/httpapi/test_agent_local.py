@@ -196,3 +196,26 @@ def test_replace_existing_checks(http: httpx.Client) -> None:
     assert set(http.get("/v1/agent/checks").json()) == {"a", "b"}  # kept without the flag
     http.put("/v1/agent/service/register?replace-existing-checks", json=body)
     assert set(http.get("/v1/agent/checks").json()) == {"a"}
+
+
+def test_alias_of_another_node_follows_the_catalog(http: httpx.Client) -> None:
+    http.put(
+        "/v1/catalog/register",
+        json={
+            "Node": "db-host",
+            "Address": "10.1.1.1",
+            "Check": {"CheckID": "disk", "Name": "disk", "Status": "passing"},
+        },
+    )
+    http.put("/v1/agent/check/register", json={"Name": "db-host alive", "AliasNode": "db-host"})
+    checks = lambda: http.get("/v1/agent/checks").json()["db-host alive"]  # noqa: E731
+    wait_for(lambda: checks()["Status"] == "passing", 5)
+    http.put(
+        "/v1/catalog/register",
+        json={
+            "Node": "db-host",
+            "Address": "10.1.1.1",
+            "Check": {"CheckID": "disk", "Name": "disk", "Status": "critical"},
+        },
+    )
+    wait_for(lambda: checks()["Status"] == "critical", 5)

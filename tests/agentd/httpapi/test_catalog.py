@@ -154,3 +154,15 @@ def test_filter_on_catalog_and_health(http: httpx.Client) -> None:
     r = http.get("/v1/catalog/nodes", params={"filter": "Node =="})
     assert r.status_code == 400
     assert r.text.startswith("Failed to create boolean expression evaluator:")
+
+
+def test_near_agent_puts_this_node_first(http: httpx.Client) -> None:
+    register(http, {"Node": "aaa", "Address": "10.0.0.9", "Service": {"Service": "consul"}})
+    plain = [s["Node"] for s in http.get("/v1/catalog/service/consul").json()]
+    assert plain == ["aaa", "test-node"]
+    near = [s["Node"] for s in http.get("/v1/catalog/service/consul?near=_agent").json()]
+    assert near == ["test-node", "aaa"]
+    nodes = [n["Node"] for n in http.get("/v1/catalog/nodes?near=_agent").json()]
+    assert nodes == ["test-node", "aaa"]
+    health = http.get("/v1/health/service/consul?near=_agent").json()
+    assert [e["Node"]["Node"] for e in health] == ["test-node", "aaa"]
