@@ -8,7 +8,8 @@ For each (clients, target) scenario a fresh agent is started, so that its RSS ba
    on each (``/v1/kv/fan/key`` or ``/v1/kv/fan/?recurse``).
 3. Blocked = the kernel shows ``clients`` established connections on the agent's port with no
    unread bytes (the agent has read every request), and the agent's CPU has gone idle (it has
-   finished registering the watches). Then VmRSS again (blocked).
+   finished registering the watches). Then VmRSS again (blocked), and a wait (at most 30 s) until
+   other processes on the machine use less than 15% of a core.
 4. One PUT to ``fan/key`` on a separate, already open connection; the time from the PUT's
    acknowledgement (and from its send) to each client's answer is measured on CLOCK_MONOTONIC,
    which all processes share.
@@ -23,7 +24,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from common import Worker, percentile, split, table
-from servers import Procs, Server, cpu_seconds, rss_kb, server_sockets, start_agentd
+from servers import (
+    Procs,
+    Server,
+    cpu_seconds,
+    rss_kb,
+    server_sockets,
+    start_agentd,
+    wait_quiet,
+)
 
 TARGETS = {"key": "/v1/kv/fan/key", "prefix": "/v1/kv/fan/?recurse"}
 
@@ -102,6 +111,7 @@ def scenario(procs: Procs, cfg: FanConfig, clients: int, target: str) -> dict[st
             raise RuntimeError(f"fan-out setup: {sent}")
         settle_s = _wait_blocked(server, clients, cfg.timeout)
         rss_blocked = rss_kb(server.pid)
+        waited = wait_quiet([server.pid] + [w.proc.pid for w in workers], 15.0)
 
         put = http.client.HTTPConnection(server.host, server.port, timeout=30)
         put.connect()
@@ -143,6 +153,7 @@ def scenario(procs: Procs, cfg: FanConfig, clients: int, target: str) -> dict[st
         "last_from_send_ms": (times[-1] - t_send) / 1e6 if times else float("nan"),
         "answered_before_ack": sum(1 for t in times if t < t_ack),
         "agent_cpu_wake_s": cpu_wake,
+        "waited_for_quiet_s": waited,
         "rss_base_kb": rss_base,
         "rss_blocked_kb": rss_blocked,
         "rss_per_client_kb": (rss_blocked - rss_base) / clients,

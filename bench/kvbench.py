@@ -4,7 +4,8 @@ Per system: start it (pinned to the server CPUs), write all keys once, then for 
 clients) cell start the loadgen worker(s) (pinned to the generator CPU), warm up, and measure
 ``trials`` windows of ``duration`` seconds back to back. The trial with the median throughput is
 reported; the JSON keeps every trial. For each trial the server's and the generator's CPU time
-are read, and so is the whole machine's (/proc/stat): what neither used is "other" load. A trial
+are read, and so is the whole machine's (/proc/stat): what neither used is "other" load. Before
+each trial the benchmark waits (up to 30 s) for other load to drop below ``max_other_pct``; a trial
 with more than ``max_other_pct`` of other load was disturbed by something else on the machine:
 it is discarded and measured again (at most ``extra_trials`` times per cell); if that does not
 give enough quiet trials, the least disturbed are used and the cell is flagged.
@@ -29,6 +30,7 @@ from servers import (
     start_agentd,
     start_etcd,
     system_cpu,
+    wait_quiet,
 )
 
 OPS = ("put", "get")
@@ -87,6 +89,7 @@ def prefill(procs: Procs, server: Server, cfg: KVConfig) -> None:
 
 
 def _trial(workers: list[Worker], server: Server, cfg: KVConfig) -> dict[str, Any]:
+    waited = wait_quiet([server.pid] + [w.proc.pid for w in workers], cfg.max_other_pct)
     cpu0, (busy0, steal0), t0 = cpu_seconds(server.pid), system_cpu(), time.monotonic()
     for w in workers:
         w.send("go")
@@ -112,6 +115,7 @@ def _trial(workers: list[Worker], server: Server, cfg: KVConfig) -> dict[str, An
         "gen_cpu_pct": gen_cpu,
         "other_cpu_pct": max(0.0, 100 * (busy1 - busy0) / span - server_cpu - gen_cpu),
         "steal_pct": 100 * (steal1 - steal0) / span,
+        "waited_for_quiet_s": waited,
     }
 
 

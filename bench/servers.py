@@ -134,6 +134,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def other_load(pids: list[int], seconds: float = 0.5) -> float:
+    """CPU used by everything except ``pids`` over the next ``seconds``, in % of one core."""
+    c0, (b0, _), t0 = sum(cpu_seconds(p) for p in pids), system_cpu(), time.monotonic()
+    time.sleep(seconds)
+    c1, (b1, _), t1 = sum(cpu_seconds(p) for p in pids), system_cpu(), time.monotonic()
+    return max(0.0, 100 * ((b1 - b0) - (c1 - c0)) / (t1 - t0))
+
+
+def wait_quiet(pids: list[int], max_pct: float, limit: float = 30.0) -> float:
+    """Wait (at most ``limit`` seconds) until other processes use at most ``max_pct`` of a core;
+    returns the seconds waited."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit and other_load(pids) > max_pct:
+        pass
+    return time.monotonic() - start
+
+
 def server_sockets(port: int) -> tuple[int, int]:
     """(established connections on local ``port``, bytes received but not yet read by the app)."""
     want = f":{port:04X}"
