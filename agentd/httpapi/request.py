@@ -44,7 +44,9 @@ class Request:
     @property
     def query(self) -> dict[str, list[str]]:
         if self._query is None:
-            self._query = parse_qs(self.query_string, keep_blank_values=True)
+            self._query = (
+                parse_qs(self.query_string, keep_blank_values=True) if self.query_string else {}
+            )
         return self._query
 
     def arg(self, name: str, default: str | None = None) -> str | None:

@@ -91,7 +91,8 @@ class HttpProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._ip = ""
         self._limited = False
-        self._queue: deque[tuple[Request, bool]] = deque()
+        self._queue: deque[tuple[Request, bool]] | None = None  # made when pipelining happens
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         # per-message parse state
@@ -106,6 +107,7 @@ class HttpProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+        self._loop = asyncio.get_running_loop()  # once: 3.11 checks the pid on every call
         self._conns.add(self)
         peer = transport.get_extra_info("peername")
         if isinstance(peer, tuple) and peer:
@@ -125,7 +127,7 @@ class HttpProtocol(asyncio.Protocol):
             self._limited = False
         if self._task is not None and not self._task.done():
             self._task.cancel()
-        self._queue.clear()
+        self._queue = None
 
     def data_received(self, data: bytes) -> None:
         if self._closing:
@@ -205,15 +207,18 @@ class HttpProtocol(asyncio.Protocol):
             else (self._body_len if self._oversized else None),
             self._oversized,
         )
-        self._queue.append((req, keep_alive))
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._serve())
+            assert self._loop is not None
+            self._task = self._loop.create_task(self._serve(req, keep_alive))
+        else:
+            if self._queue is None:
+                self._queue = deque()
+            self._queue.append((req, keep_alive))
 
     # ---- serving ------------------------------------------------------------------------------
 
-    async def _serve(self) -> None:
-        while self._queue and not self._closing:
-            req, keep_alive = self._queue.popleft()
+    async def _serve(self, req: Request, keep_alive: bool) -> None:
+        while not self._closing:
             try:
                 resp = await self._handler(req)
             except asyncio.CancelledError:
@@ -227,6 +232,9 @@ class HttpProtocol(asyncio.Protocol):
                 if self._transport is not None:
                     self._transport.close()
                 return
+            if not self._queue:
+                return
+            req, keep_alive = self._queue.popleft()
 
     def _write(self, resp: Response, keep_alive: bool) -> None:
         if self._transport is None or self._transport.is_closing():
