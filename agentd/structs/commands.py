@@ -21,3 +21,4 @@ class MessageType(IntEnum):
     REGISTER = 5  # {"Node": node, "Service": service|None, "Checks": [check], "SkipNodeUpdate"}
     DEREGISTER = 6  # {"Node": name, "ServiceID": id, "CheckID": id}
     SESSION = 7  # {"Op": "create", "Session": {...}} | {"Op": "destroy", "ID": id, "Now": t}
+    ACL = 8  # {"Op": "token-set"|"token-delete"|"policy-set"|...|"bootstrap", ...}
