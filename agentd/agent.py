@@ -7,7 +7,9 @@ import dataclasses
 import logging
 import resource
 
+from agentd.acl_resolve import ACLSettings, Resolver
 from agentd.config import ConfigError, RuntimeConfig, load, setup_logging
+from agentd.endpoints import acl as acl_endpoint
 from agentd.event import EventBuffer
 from agentd.fsm import FSM
 from agentd.httpapi.app import App
@@ -69,6 +71,7 @@ class Agent:
             default_wait=config.default_query_time,
             max_wait=config.max_query_time,
         )
+        self.acl = Resolver(self.store, ACLSettings.from_raw(config.raw), config.datacenter)
         self.app = App(self, router())
         self.http = HttpServer(
             self.app,
@@ -111,6 +114,12 @@ class Agent:
                     await self.server.propose({"Type": int(MessageType.NOOP)})
                 leader = Leader(self.server, self._self())
                 await leader.establish()
+                if self.acl.settings.enabled:
+                    await acl_endpoint.establish(
+                        self.server,
+                        self.acl.settings.token("initial_management")
+                        or self.acl.settings.token("master"),
+                    )
                 leader_task = tg.create_task(leader.run(), name="leader")
                 self.local_agent.load_definitions(self.config.services, self.config.checks)
                 local_tasks = [

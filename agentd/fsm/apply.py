@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from agentd.errors import AgentError
+from agentd.fsm.acl import apply_acl
+from agentd.fsm.query import apply_prepared_query
 from agentd.state import kv_verbs, txn
 from agentd.state.catalog import CatalogError
 from agentd.state.kv_verbs import KVOp, LiveView
@@ -93,6 +95,8 @@ APPLY = _table(
     (MessageType.REGISTER, apply_register),
     (MessageType.DEREGISTER, apply_deregister),
     (MessageType.SESSION, apply_session),
+    (MessageType.ACL, apply_acl),
+    (MessageType.PREPARED_QUERY, apply_prepared_query),
 )
 
 

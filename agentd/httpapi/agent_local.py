@@ -14,6 +14,7 @@ from agentd.errors import BadRequest
 from agentd.httpapi.app import json_response
 from agentd.httpapi.catalog import filtered
 from agentd.httpapi.decode import loads, object_body
+from agentd.httpapi.need import require, visible
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import check_json
 from agentd.structs.catalog import Check, Health, Service, aggregate
@@ -56,12 +57,29 @@ def _flag(req: Request, name: str) -> bool:
     return value is not None and value.lower() in ("", "true", "1")
 
 
+def _require_service(agent: Agent, req: Request, sid: str, level: str) -> None:
+    ls = agent.local.services.get(sid)
+    require(req, "service", level, ls.service.service if ls is not None else sid)
+
+
+def _require_check(agent: Agent, req: Request, check_id: str) -> None:
+    lc = agent.local.checks.get(check_id)
+    if lc is not None and lc.check.service_name:
+        require(req, "service", "write", lc.check.service_name)
+    else:
+        require(req, "agent", "write", agent.config.node_name)
+
+
 # ---- services ---------------------------------------------------------------------------------
 
 
 async def services(agent: Agent, req: Request) -> Response:
     dc = agent.config.datacenter
-    items = {sid: agent_service_json(ls.service, dc) for sid, ls in agent.local.services.items()}
+    items = {
+        sid: agent_service_json(ls.service, dc)
+        for sid, ls in agent.local.services.items()
+        if visible(req, "service", ls.service.service)
+    }
     if req.arg("filter"):
         kept = filtered(req, list(items.values()))
         items = {s["ID"]: s for s in kept}
@@ -79,6 +97,7 @@ def _service_body(agent: Agent, sid: str) -> dict[str, Any] | None:
 
 async def service(agent: Agent, req: Request) -> Response:
     sid = _tail(req, "/v1/agent/service/", "Missing service ID")
+    _require_service(agent, req, sid, "read")
     body = _service_body(agent, sid)
     want = req.arg("hash")
     if want and body is not None and body["ContentHash"] == want:
@@ -106,6 +125,7 @@ async def service(agent: Agent, req: Request) -> Response:
 
 async def service_register(agent: Agent, req: Request) -> Response:
     reg = agent.local_agent.decode_service(loads(req.body))
+    require(req, "service", "write", reg.service.service)
     replace = _flag(req, "replace-existing-checks")
     agent.local_agent.add_service(reg, replace_existing_checks=replace)
     return Response(200, b"", None)
@@ -113,6 +133,7 @@ async def service_register(agent: Agent, req: Request) -> Response:
 
 async def service_deregister(agent: Agent, req: Request) -> Response:
     sid = _tail(req, "/v1/agent/service/deregister/", "Missing service ID")
+    _require_service(agent, req, sid, "write")
     agent.local_agent.remove_service(sid)
     return Response(200, b"", None)
 
@@ -130,6 +151,7 @@ def _enable(req: Request) -> bool:
 
 async def service_maintenance(agent: Agent, req: Request) -> Response:
     sid = _tail(req, "/v1/agent/service/maintenance/", "Missing service ID")
+    _require_service(agent, req, sid, "write")
     agent.local_agent.service_maintenance(sid, _enable(req), req.arg("reason") or "")
     return Response(200, b"", None)
 
@@ -143,7 +165,15 @@ async def maintenance(agent: Agent, req: Request) -> Response:
 
 
 async def checks(agent: Agent, req: Request) -> Response:
-    items = {cid: check_json(lc.check) for cid, lc in agent.local.checks.items()}
+    items = {
+        cid: check_json(lc.check)
+        for cid, lc in agent.local.checks.items()
+        if (
+            visible(req, "service", lc.check.service_name)
+            if lc.check.service_name
+            else visible(req, "node", agent.config.node_name)
+        )
+    }
     if req.arg("filter"):
         kept = filtered(req, list(items.values()))
         items = {c["CheckID"]: c for c in kept}
@@ -168,18 +198,25 @@ async def check_register(agent: Agent, req: Request) -> Response:
             defn, service_name=agent.local.services[defn.service_id].service.service
         )
     defn.validate()
+    if defn.service_id:
+        _require_service(agent, req, defn.service_id, "write")
+    else:
+        require(req, "node", "write", agent.config.node_name)
     agent.local_agent.add_check(defn)
     return Response(200, b"", None)
 
 
 async def check_deregister(agent: Agent, req: Request) -> Response:
-    agent.local_agent.remove_check(_tail(req, "/v1/agent/check/deregister/", "Missing check ID"))
+    check_id = _tail(req, "/v1/agent/check/deregister/", "Missing check ID")
+    _require_check(agent, req, check_id)
+    agent.local_agent.remove_check(check_id)
     return Response(200, b"", None)
 
 
 def _ttl(status: str, prefix: str) -> Any:
     async def handler(agent: Agent, req: Request) -> Response:
         check_id = _tail(req, prefix, "Missing check ID")
+        _require_check(agent, req, check_id)
         agent.local_agent.ttl_update(check_id, status, req.arg("note") or "")
         return Response(200, b"", None)
 
@@ -193,6 +230,7 @@ check_fail = _ttl(Health.CRITICAL, "/v1/agent/check/fail/")
 
 async def check_update(agent: Agent, req: Request) -> Response:
     check_id = _tail(req, "/v1/agent/check/update/", "Missing check ID")
+    _require_check(agent, req, check_id)
     f = object_body(req.body)
     agent.local_agent.ttl_update(check_id, str(f.get("status") or ""), str(f.get("output") or ""))
     return Response(200, b"", None)
@@ -212,6 +250,7 @@ def _text(req: Request) -> bool:
 
 async def health_by_id(agent: Agent, req: Request) -> Response:
     sid = _tail(req, "/v1/agent/health/service/id/", "Missing serviceID")
+    _require_service(agent, req, sid, "read")
     ls = agent.local.services.get(sid)
     if ls is None:
         if _text(req):
@@ -273,7 +312,8 @@ async def members(agent: Agent, req: Request) -> Response:
 
     if req.arg("wan") and req.arg("segment"):
         raise BadRequest("Cannot provide a segment with wan=true")
-    return json_response([member(agent)])
+    members = [m for m in [member(agent)] if visible(req, "node", m["Name"])]
+    return json_response(members)
 
 
 async def reload(agent: Agent, req: Request) -> Response:

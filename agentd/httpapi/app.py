@@ -39,7 +39,9 @@ class App:
     def __init__(self, agent: Agent, router: Router) -> None:
         self.agent = agent
         self.router = router
-        self.default_acl_policy = "allow"
+        self.default_acl_policy = (
+            agent.acl.settings.default_policy if agent.acl.settings.enabled else "allow"
+        )
 
     async def __call__(self, req: Request) -> Response:
         try:
@@ -77,7 +79,13 @@ class App:
         if req.truncated and not route.checks_size:
             raise TooLarge(f"Request body({req.content_length} bytes) too large")
         check_common(self.agent, req)
+        need = route.acl[req.method]
+        if need.kind != "public":
+            req.identity = self.agent.acl.resolve(token(req))
+            need(self.agent, req)
         resp = await handler(self.agent, req)
+        if req.filtered and token(req):
+            resp.headers.append(("X-Consul-Results-Filtered-By-ACLs", "true"))
         if req.has("pretty") and resp.content_type == "application/json" and resp.body:
             resp.body = json.dumps(json.loads(resp.body), indent=4).encode() + b"\n"
         return resp

@@ -10,6 +10,7 @@ from agentd.endpoints import catalog as endpoint
 from agentd.errors import AgentError, BadRequest
 from agentd.httpapi.app import meta_headers, query_options
 from agentd.httpapi.decode import field_int, field_map, field_str, fold, object_body
+from agentd.httpapi.need import require, visible
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import catalog_service_json, node_json, node_service_json
 from agentd.structs.catalog import CHECK_STATUSES, Check, Health, Node, Service
@@ -97,6 +98,9 @@ async def register(agent: Agent, req: Request) -> Response:
     for chk in checks:
         if not chk.check_id:
             raise AgentError("Must provide a CheckID or Name")
+    require(req, "node", "write", name)
+    if service is not None:
+        require(req, "service", "write", service.service)
     await endpoint.register(agent.server, node, service, checks, skip)
     return Response(200, b"true")
 
@@ -106,9 +110,13 @@ async def deregister(agent: Agent, req: Request) -> Response:
     node = field_str(f, "node")
     if not node:
         raise AgentError("Must provide node")
-    await endpoint.deregister(
-        agent.server, node, field_str(f, "serviceid"), field_str(f, "checkid")
-    )
+    service_id, check_id = field_str(f, "serviceid"), field_str(f, "checkid")
+    if service_id:
+        svc = agent.store.catalog.services.get((node.lower(), service_id))
+        require(req, "service", "write", svc.service if svc is not None else service_id)
+    else:
+        require(req, "node", "write", node)
+    await endpoint.deregister(agent.server, node, service_id, check_id)
     return Response(200, b"true")
 
 
@@ -118,6 +126,15 @@ def node_meta(req: Request) -> list[tuple[str, str]]:
         key, _, value = pair.partition(":")
         out.append((key, value))
     return out
+
+
+def instances_visible(req: Request, found: list[Any]) -> list[Any]:
+    """An instance is shown only with node:read on its node and service:read on its name."""
+    return [
+        i
+        for i in found
+        if visible(req, "node", i.node.node) and visible(req, "service", i.service.service)
+    ]
 
 
 def near_first(agent: Agent, req: Request, nodes: list[str]) -> list[int]:
@@ -155,12 +172,14 @@ async def datacenters(agent: Agent, req: Request) -> Response:
 
 async def nodes(agent: Agent, req: Request) -> Response:
     index, found = await endpoint.nodes(agent.server, query_options(req), node_meta(req))
+    found = [n for n in found if visible(req, "node", n.node)]
     found = [found[i] for i in near_first(agent, req, [n.node for n in found])]
     return _json(filtered(req, [node_json(n) for n in found]), index, req)
 
 
 async def services(agent: Agent, req: Request) -> Response:
     index, found = await endpoint.services(agent.server, query_options(req), node_meta(req))
+    found = {name: tags for name, tags in found.items() if visible(req, "service", name)}
     return _json(found, index, req)
 
 
@@ -175,6 +194,7 @@ async def service(agent: Agent, req: Request) -> Response:
         tags=req.query.get("tag", []),
         node_meta=node_meta(req),
     )
+    found = instances_visible(req, found)
     found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
     items = [catalog_service_json(i.node, i.service) for i in found]
     return _json(filtered(req, items), index, req)
@@ -187,7 +207,7 @@ async def node(agent: Agent, req: Request) -> Response:
     index, (found, svcs) = await endpoint.node_services(agent.server, name, query_options(req))
     if found is None:
         return _json(None, index, req)
-    services_ = {s.id: node_service_json(s) for s in svcs}
+    services_ = {s.id: node_service_json(s) for s in svcs if visible(req, "service", s.service)}
     expr = req.arg("filter")
     if expr:
         kept = filtered(req, list(services_.values()))
@@ -202,5 +222,7 @@ async def node_services(agent: Agent, req: Request) -> Response:
     index, (found, svcs) = await endpoint.node_services(agent.server, name, query_options(req))
     if found is None:
         return _json(None, index, req)
-    items = filtered(req, [node_service_json(s) for s in svcs])
+    items = filtered(
+        req, [node_service_json(s) for s in svcs if visible(req, "service", s.service)]
+    )
     return _json({"Node": node_json(found), "Services": items}, index, req)

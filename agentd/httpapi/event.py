@@ -11,6 +11,7 @@ import orjson
 from agentd.errors import BadRequest
 from agentd.event import UserEvent, matches
 from agentd.httpapi.app import json_response, query_options
+from agentd.httpapi.need import visible
 from agentd.httpapi.request import Request, Response
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ async def list_(agent: Agent, req: Request) -> Response:
                     index, found = buf.list(name)
         except TimeoutError:
             pass
+    found = [e for e in found if visible(req, "event", e.name)]
     resp = Response(200, orjson.dumps([event_json(e) for e in found]))
     resp.headers.append(("X-Consul-Index", str(index)))
     return resp

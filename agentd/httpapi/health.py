@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from agentd.endpoints import catalog as endpoint
 from agentd.errors import BadRequest
 from agentd.httpapi.app import query_options
-from agentd.httpapi.catalog import _json, filtered, near_first, node_meta
+from agentd.httpapi.catalog import _json, filtered, instances_visible, near_first, node_meta
+from agentd.httpapi.need import visible
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import check_json, node_json, node_service_json
+from agentd.structs.catalog import Check
 
 if TYPE_CHECKING:
     from agentd.agent import Agent
@@ -36,9 +38,19 @@ def _name(req: Request, prefix: str, missing: str) -> str:
     return name
 
 
+def checks_visible(req: Request, checks: list[Check]) -> list[Check]:
+    return [
+        c
+        for c in checks
+        if visible(req, "node", c.node)
+        and (not c.service_name or visible(req, "service", c.service_name))
+    ]
+
+
 async def node(agent: Agent, req: Request) -> Response:
     name = _name(req, "/v1/health/node/", "Missing node name")
     index, checks = await endpoint.node_checks(agent.server, name, query_options(req))
+    checks = checks_visible(req, checks)
     return _json(filtered(req, [check_json(c) for c in checks]), index, req)
 
 
@@ -49,6 +61,7 @@ async def checks(agent: Agent, req: Request) -> Response:
     index, found = await endpoint.service_checks(
         agent.server, name, query_options(req), node_meta(req)
     )
+    found = checks_visible(req, found)
     return _json(filtered(req, [check_json(c) for c in found]), index, req)
 
 
@@ -57,6 +70,7 @@ async def state(agent: Agent, req: Request) -> Response:
     index, found = await endpoint.checks_in_state(
         agent.server, name, query_options(req), node_meta(req)
     )
+    found = checks_visible(req, found)
     return _json(filtered(req, [check_json(c) for c in found]), index, req)
 
 
@@ -72,6 +86,7 @@ async def service(agent: Agent, req: Request) -> Response:
         with_checks=True,
         passing_only=passing,
     )
+    found = instances_visible(req, found)
     found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
     items = [
         {

@@ -12,6 +12,7 @@ import orjson
 from agentd.endpoints import kv as endpoint
 from agentd.errors import AgentError, BadRequest, TooLarge
 from agentd.httpapi.app import meta_headers, query_options
+from agentd.httpapi.need import require, visible
 from agentd.httpapi.request import Request, Response
 from agentd.state.kv import KVEntry
 from agentd.state.kv_verbs import KVOp
@@ -62,21 +63,31 @@ def _key(req: Request) -> str:
     return key
 
 
+def _check_list(agent: Agent, req: Request, prefix: str) -> None:
+    if agent.acl.settings.enable_key_list_policy:
+        require(req, "key", "list", prefix)
+
+
 async def get(agent: Agent, req: Request) -> Response:
     key = _key(req)
     opts = query_options(req)
     srv = agent.server
     if req.has("keys"):
         separator = req.arg("separator", req.arg("seperator", "")) or ""
+        _check_list(agent, req, key)
         index, keys = await endpoint.keys(srv, key, separator, opts)
+        keys = [k for k in keys if visible(req, "key", k)]
         if not keys and key:
             return meta_headers(Response(404, b"", None), index, opts)
         return meta_headers(Response(200, orjson.dumps(keys)), index, opts)
     if req.has("recurse"):
+        _check_list(agent, req, key)
         index, entries = await endpoint.tree(srv, key, opts)
+        entries = [e for e in entries if visible(req, "key", e.key)]
     elif not key:
         raise BadRequest("Missing key name")
     else:
+        require(req, "key", "read", key)  # before existence, as Consul does
         index, entry = await endpoint.get(srv, key, opts)
         entries = [entry] if entry is not None else []
     if not entries:
@@ -122,9 +133,12 @@ async def delete(agent: Agent, req: Request) -> Response:
     op = KVOp("delete", key)
     if req.has("recurse"):
         op.verb = "delete-tree"
+        require(req, "key", "write-prefix", key)
     elif not key:
         raise BadRequest("Missing key name")
     if req.has("cas"):
         op.verb, op.index = "delete-cas", parse_uint(req.arg("cas") or "")
+    if op.verb != "delete-tree":
+        require(req, "key", "write", key)
     ok = await endpoint.apply(agent.server, op)
     return Response(200, b"true" if ok else b"false")

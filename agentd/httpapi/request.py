@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import parse_qs
+
+
+class Identity(Protocol):
+    """Who a request acts as (the resolved ACL token) and what it may do."""
+
+    accessor_id: str
+    anonymous: bool
+
+    def allowed(self, resource: str, level: str, name: str = "") -> bool: ...
+
+    def denied_message(self, resource: str, level: str, name: str = "") -> str: ...
 
 
 class Request:
@@ -11,7 +23,9 @@ class Request:
         "_query",
         "body",
         "content_length",
+        "filtered",
         "headers",
+        "identity",
         "method",
         "path",
         "query_string",
@@ -40,6 +54,8 @@ class Request:
         # the size the client sent; a truncated request's body was dropped for being too large
         self.content_length = len(body) if content_length is None else content_length
         self.truncated = truncated
+        self.identity: Identity | None = None  # set by the app once the token is resolved
+        self.filtered = False  # set when ACLs hid part of a list
 
     @property
     def query(self) -> dict[str, list[str]]:

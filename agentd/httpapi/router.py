@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from agentd.httpapi.need import Need
 from agentd.httpapi.request import Request, Response
 
 if TYPE_CHECKING:
@@ -19,7 +20,17 @@ Handler = Callable[["Agent", Request], Awaitable[Response]]
 class Route:
     path: str
     methods: dict[str, Handler]
+    acl: dict[str, Need]  # what each method needs (see need.py); every method must say
     checks_size: bool = False  # the handler answers oversized bodies with its own 413
+
+    def __post_init__(self) -> None:
+        missing = set(self.methods) - set(self.acl)
+        extra = set(self.acl) - set(self.methods)
+        if missing or extra:
+            raise RuntimeError(
+                f"route {self.path}: ACL needs must match methods "
+                f"(undeclared: {sorted(missing)}, unknown: {sorted(extra)})"
+            )
 
 
 class Router:

@@ -3,52 +3,195 @@ is not listed here."""
 
 from __future__ import annotations
 
-from agentd.httpapi import agent, agent_local, catalog, event, health, kv, session, status, txn
+from agentd.httpapi import acl, agent, agent_local, catalog, event, health, kv, session, status, txn
+from agentd.httpapi import query as prepared_query
+from agentd.httpapi.need import filtered, in_handler, path, public, scalar, this_agent
 from agentd.httpapi.router import Route, Router
 
 ROUTES = [
-    Route("/v1/agent/check/deregister/", {"PUT": agent_local.check_deregister}),
-    Route("/v1/agent/check/fail/", {"PUT": agent_local.check_fail}),
-    Route("/v1/agent/check/pass/", {"PUT": agent_local.check_pass}),
-    Route("/v1/agent/check/register", {"PUT": agent_local.check_register}),
-    Route("/v1/agent/check/update/", {"PUT": agent_local.check_update}),
-    Route("/v1/agent/check/warn/", {"PUT": agent_local.check_warn}),
-    Route("/v1/agent/checks", {"GET": agent_local.checks}),
-    Route("/v1/agent/health/service/id/", {"GET": agent_local.health_by_id}),
-    Route("/v1/agent/health/service/name/", {"GET": agent_local.health_by_name}),
-    Route("/v1/agent/maintenance", {"PUT": agent_local.maintenance}),
-    Route("/v1/agent/members", {"GET": agent_local.members}),
-    Route("/v1/agent/reload", {"PUT": agent_local.reload}),
-    Route("/v1/agent/self", {"GET": agent.self_}),
-    Route("/v1/agent/service/", {"GET": agent_local.service}),
-    Route("/v1/agent/service/deregister/", {"PUT": agent_local.service_deregister}),
-    Route("/v1/agent/service/maintenance/", {"PUT": agent_local.service_maintenance}),
-    Route("/v1/agent/service/register", {"PUT": agent_local.service_register}),
-    Route("/v1/agent/services", {"GET": agent_local.services}),
-    Route("/v1/catalog/datacenters", {"GET": catalog.datacenters}),
-    Route("/v1/catalog/deregister", {"PUT": catalog.deregister}),
-    Route("/v1/catalog/node/", {"GET": catalog.node}),
-    Route("/v1/catalog/node-services/", {"GET": catalog.node_services}),
-    Route("/v1/catalog/nodes", {"GET": catalog.nodes}),
-    Route("/v1/catalog/register", {"PUT": catalog.register}),
-    Route("/v1/catalog/service/", {"GET": catalog.service}),
-    Route("/v1/catalog/services", {"GET": catalog.services}),
-    Route("/v1/event/fire/", {"PUT": event.fire}),
-    Route("/v1/event/list", {"GET": event.list_}),
-    Route("/v1/health/checks/", {"GET": health.checks}),
-    Route("/v1/health/node/", {"GET": health.node}),
-    Route("/v1/health/service/", {"GET": health.service}),
-    Route("/v1/health/state/", {"GET": health.state}),
-    Route("/v1/kv/", {"GET": kv.get, "PUT": kv.put, "DELETE": kv.delete}, checks_size=True),
-    Route("/v1/session/create", {"PUT": session.create}),
-    Route("/v1/session/destroy/", {"PUT": session.destroy}),
-    Route("/v1/session/info/", {"GET": session.info}),
-    Route("/v1/session/list", {"GET": session.list_}),
-    Route("/v1/session/node/", {"GET": session.node}),
-    Route("/v1/session/renew/", {"PUT": session.renew}),
-    Route("/v1/status/leader", {"GET": status.leader}),
-    Route("/v1/status/peers", {"GET": status.peers}),
-    Route("/v1/txn", {"PUT": txn.apply}, checks_size=True),
+    Route("/v1/acl/bootstrap", {"PUT": acl.bootstrap}, {"PUT": public()}),
+    Route("/v1/acl/policies", {"GET": acl.policy_list}, {"GET": scalar("acl", "read")}),
+    Route("/v1/acl/policy", {"PUT": acl.policy_create}, {"PUT": scalar("acl", "write")}),
+    Route(
+        "/v1/acl/policy/",
+        {"GET": acl.policy_item, "PUT": acl.policy_item, "DELETE": acl.policy_item},
+        {
+            "GET": scalar("acl", "read"),
+            "PUT": scalar("acl", "write"),
+            "DELETE": scalar("acl", "write"),
+        },
+    ),
+    Route("/v1/acl/role", {"PUT": acl.role_create}, {"PUT": scalar("acl", "write")}),
+    Route(
+        "/v1/acl/role/",
+        {"GET": acl.role_item, "PUT": acl.role_item, "DELETE": acl.role_item},
+        {
+            "GET": scalar("acl", "read"),
+            "PUT": scalar("acl", "write"),
+            "DELETE": scalar("acl", "write"),
+        },
+    ),
+    Route("/v1/acl/roles", {"GET": acl.role_list}, {"GET": scalar("acl", "read")}),
+    Route("/v1/acl/token", {"PUT": acl.token_create}, {"PUT": scalar("acl", "write")}),
+    Route(
+        "/v1/acl/token/",
+        {"GET": acl.token_item, "PUT": acl.token_item, "DELETE": acl.token_item},
+        {
+            "GET": in_handler("acl:read, except token/self which needs only the secret"),
+            "PUT": scalar("acl", "write"),
+            "DELETE": scalar("acl", "write"),
+        },
+    ),
+    Route("/v1/acl/tokens", {"GET": acl.token_list}, {"GET": scalar("acl", "read")}),
+    Route(
+        "/v1/agent/check/deregister/",
+        {"PUT": agent_local.check_deregister},
+        {"PUT": in_handler("check: agent:write, or service:write for a service check")},
+    ),
+    Route(
+        "/v1/agent/check/fail/",
+        {"PUT": agent_local.check_fail},
+        {"PUT": in_handler("check: agent:write, or service:write for a service check")},
+    ),
+    Route(
+        "/v1/agent/check/pass/",
+        {"PUT": agent_local.check_pass},
+        {"PUT": in_handler("check: agent:write, or service:write for a service check")},
+    ),
+    Route(
+        "/v1/agent/check/register",
+        {"PUT": agent_local.check_register},
+        {"PUT": in_handler("check: node:write, or service:write for a service check")},
+    ),
+    Route(
+        "/v1/agent/check/update/",
+        {"PUT": agent_local.check_update},
+        {"PUT": in_handler("check: agent:write, or service:write for a service check")},
+    ),
+    Route(
+        "/v1/agent/check/warn/",
+        {"PUT": agent_local.check_warn},
+        {"PUT": in_handler("check: agent:write, or service:write for a service check")},
+    ),
+    Route("/v1/agent/checks", {"GET": agent_local.checks}, {"GET": filtered("service")}),
+    Route(
+        "/v1/agent/health/service/id/",
+        {"GET": agent_local.health_by_id},
+        {"GET": in_handler("service:read on the service's name")},
+    ),
+    Route(
+        "/v1/agent/health/service/name/",
+        {"GET": agent_local.health_by_name},
+        {"GET": path("service", "read", "/v1/agent/health/service/name/")},
+    ),
+    Route("/v1/agent/maintenance", {"PUT": agent_local.maintenance}, {"PUT": this_agent("write")}),
+    Route("/v1/agent/members", {"GET": agent_local.members}, {"GET": filtered("node")}),
+    Route("/v1/agent/reload", {"PUT": agent_local.reload}, {"PUT": this_agent("write")}),
+    Route("/v1/agent/token/", {"PUT": acl.agent_token}, {"PUT": scalar("acl", "write")}),
+    Route("/v1/agent/self", {"GET": agent.self_}, {"GET": this_agent("read")}),
+    Route(
+        "/v1/agent/service/",
+        {"GET": agent_local.service},
+        {"GET": in_handler("service:read on the service's name")},
+    ),
+    Route(
+        "/v1/agent/service/deregister/",
+        {"PUT": agent_local.service_deregister},
+        {"PUT": in_handler("service:write on the service's name")},
+    ),
+    Route(
+        "/v1/agent/service/maintenance/",
+        {"PUT": agent_local.service_maintenance},
+        {"PUT": in_handler("service:write on the service's name")},
+    ),
+    Route(
+        "/v1/agent/service/register",
+        {"PUT": agent_local.service_register},
+        {"PUT": in_handler("service:write on the name in the body")},
+    ),
+    Route("/v1/agent/services", {"GET": agent_local.services}, {"GET": filtered("service")}),
+    Route("/v1/catalog/datacenters", {"GET": catalog.datacenters}, {"GET": public()}),
+    Route(
+        "/v1/catalog/deregister",
+        {"PUT": catalog.deregister},
+        {"PUT": in_handler("node:write, or service:write for a service")},
+    ),
+    Route(
+        "/v1/catalog/node/",
+        {"GET": catalog.node},
+        {"GET": path("node", "read", "/v1/catalog/node/")},
+    ),
+    Route(
+        "/v1/catalog/node-services/",
+        {"GET": catalog.node_services},
+        {"GET": path("node", "read", "/v1/catalog/node-services/")},
+    ),
+    Route("/v1/catalog/nodes", {"GET": catalog.nodes}, {"GET": filtered("node")}),
+    Route(
+        "/v1/catalog/register",
+        {"PUT": catalog.register},
+        {"PUT": in_handler("node:write, and service:write for a service")},
+    ),
+    Route("/v1/catalog/service/", {"GET": catalog.service}, {"GET": filtered("service")}),
+    Route("/v1/catalog/services", {"GET": catalog.services}, {"GET": filtered("service")}),
+    Route(
+        "/v1/event/fire/", {"PUT": event.fire}, {"PUT": path("event", "write", "/v1/event/fire/")}
+    ),
+    Route("/v1/event/list", {"GET": event.list_}, {"GET": filtered("event")}),
+    Route("/v1/health/checks/", {"GET": health.checks}, {"GET": filtered("service")}),
+    Route("/v1/health/node/", {"GET": health.node}, {"GET": filtered("node")}),
+    Route("/v1/health/service/", {"GET": health.service}, {"GET": filtered("service")}),
+    Route("/v1/health/state/", {"GET": health.state}, {"GET": filtered("service")}),
+    Route(
+        "/v1/kv/",
+        {"GET": kv.get, "PUT": kv.put, "DELETE": kv.delete},
+        {
+            "GET": in_handler("key:read on the key; a list keeps what key:read allows"),
+            "PUT": path("key", "write", "/v1/kv/"),
+            "DELETE": in_handler("key:write, or key:write on every key under a prefix"),
+        },
+        checks_size=True,
+    ),
+    Route(
+        "/v1/session/create",
+        {"PUT": session.create},
+        {"PUT": in_handler("session:write on the session's node")},
+    ),
+    Route(
+        "/v1/session/destroy/",
+        {"PUT": session.destroy},
+        {"PUT": in_handler("session:write on the session's node")},
+    ),
+    Route("/v1/session/info/", {"GET": session.info}, {"GET": filtered("session")}),
+    Route("/v1/session/list", {"GET": session.list_}, {"GET": filtered("session")}),
+    Route("/v1/session/node/", {"GET": session.node}, {"GET": filtered("session")}),
+    Route(
+        "/v1/session/renew/",
+        {"PUT": session.renew},
+        {"PUT": in_handler("session:write on the session's node")},
+    ),
+    Route(
+        "/v1/query",
+        {"GET": prepared_query.list_, "POST": prepared_query.create},
+        {"GET": filtered("query"), "POST": in_handler("query:write on the name in the body")},
+    ),
+    Route(
+        "/v1/query/",
+        {"GET": prepared_query.item, "PUT": prepared_query.item, "DELETE": prepared_query.item},
+        {
+            "GET": in_handler("query:read on the query's name; execute filters node/service"),
+            "PUT": in_handler("query:write on the query's name"),
+            "DELETE": in_handler("query:write on the query's name"),
+        },
+    ),
+    Route("/v1/status/leader", {"GET": status.leader}, {"GET": public()}),
+    Route("/v1/status/peers", {"GET": status.peers}, {"GET": public()}),
+    Route(
+        "/v1/txn",
+        {"PUT": txn.apply},
+        {"PUT": in_handler("key:read or key:write per operation")},
+        checks_size=True,
+    ),
 ]
 
 

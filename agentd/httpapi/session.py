@@ -18,6 +18,7 @@ from agentd.endpoints import session as endpoint
 from agentd.errors import BadRequest, NotFound
 from agentd.httpapi.app import meta_headers, query_options
 from agentd.httpapi.decode import fold, loads
+from agentd.httpapi.need import require, visible
 from agentd.httpapi.request import Request, Response
 from agentd.structs.catalog import SERF_CHECK_ID
 from agentd.structs.session import LOCK_DELAY_DEFAULT, TTL_MIN_DEFAULT, Behavior, Session
@@ -158,24 +159,35 @@ def _id(req: Request, prefix: str) -> str:
 
 
 def _sessions(sessions: list[Session], index: int, req: Request) -> Response:
+    sessions = [s for s in sessions if visible(req, "session", s.node)]
     body = orjson.dumps([session_json(s) for s in sessions])
     return meta_headers(Response(200, body), index, query_options(req))
 
 
+def _require_own(agent: Agent, req: Request, session_id: str) -> None:
+    session = agent.store.sessions.sessions.get(session_id)
+    if session is not None:
+        require(req, "session", "write", session.node)
+
+
 async def create(agent: Agent, req: Request) -> Response:
     session = decode_create(req.body, agent.config.node_name)
+    require(req, "session", "write", session.node)
     session_id = await endpoint.create(agent.server, session, ttl_min(agent))
     return Response(200, orjson.dumps({"ID": session_id}))
 
 
 async def destroy(agent: Agent, req: Request) -> Response:
-    await endpoint.destroy(agent.server, _id(req, "/v1/session/destroy/"))
+    session_id = _id(req, "/v1/session/destroy/")
+    _require_own(agent, req, session_id)
+    await endpoint.destroy(agent.server, session_id)
     return Response(200, b"true")
 
 
 async def renew(agent: Agent, req: Request) -> Response:
     session_id = _id(req, "/v1/session/renew/")
     query_options(req)
+    _require_own(agent, req, session_id)
     session = await endpoint.renew(agent.server, session_id)
     if session is None:
         raise NotFound(f"Session id '{session_id}' not found")

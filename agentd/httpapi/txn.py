@@ -13,8 +13,9 @@ from agentd.errors import BadRequest, TooLarge
 from agentd.httpapi.app import query_options
 from agentd.httpapi.decode import fold, loads
 from agentd.httpapi.kv import entry_json
+from agentd.httpapi.need import require
 from agentd.httpapi.request import Request, Response
-from agentd.state.kv_verbs import KVOp
+from agentd.state.kv_verbs import READ_VERBS, KVOp
 
 if TYPE_CHECKING:
     from agentd.agent import Agent
@@ -81,6 +82,11 @@ def parse(req: Request, agent: Agent) -> list[KVOp]:
 
 async def apply(agent: Agent, req: Request) -> Response:
     ops = parse(req, agent)
+    for op in ops:
+        if op.verb in READ_VERBS:
+            require(req, "key", "read", op.key)
+        else:
+            require(req, "key", "write-prefix" if op.verb == "delete-tree" else "write", op.key)
     read_only = endpoint.is_read_only(ops)
     if read_only:
         query_options(req)  # validates ?stale/?consistent

@@ -13,6 +13,7 @@ Watch keys: ``("table", "sessions")`` and ``("session", id)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -37,6 +38,8 @@ class SessionTable:
         self.sessions: dict[str, Session] = {}
         self.lock_delays: dict[str, float] = {}  # key -> epoch seconds it may be locked again
         self.index = 0
+        # called as hook(index, session_id) after a destroy (prepared queries bound to it go too)
+        self.on_destroy: list[Callable[[int, str], None]] = []
 
     # ---- reads: watch set first, (index, result) back -------------------------------------
 
@@ -103,6 +106,8 @@ class SessionTable:
             for entry in held:
                 self.lock_delays[entry.key] = now + delay
         self._touched(index, session_id)
+        for hook in self.on_destroy:
+            hook(index, session_id)
         return True
 
     def invalidate_node(self, index: int, node: str, now: float) -> list[str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentd.state.acl import ACLTable
 from agentd.state.catalog import CatalogTable
 from agentd.state.kv import KVTable
+from agentd.state.query import QueryTable
 from agentd.state.session import SessionTable
 from agentd.state.watch import WatchHub, WatchSet
 
@@ -16,6 +18,9 @@ class Store:
         self.kv = KVTable(self.hub)
         self.catalog = CatalogTable(self.hub)
         self.sessions = SessionTable(self.hub, self.kv, self.catalog)
+        self.acl = ACLTable(self.hub)
+        self.queries = QueryTable(self.hub, self.sessions)
+        self.sessions.on_destroy.append(self.queries.delete_session)
         self.last_index = 0
 
     def watch_set(self) -> WatchSet:
@@ -29,11 +34,15 @@ class Store:
             "KV": self.kv.image(),
             "Catalog": self.catalog.image(),
             "Sessions": self.sessions.image(),
+            "ACL": self.acl.image(),
+            "Queries": self.queries.image(),
         }
 
     def load(self, index: int, image: dict[str, Any]) -> None:
         self.kv.load(image.get("KV") or {})
         self.catalog.load(image.get("Catalog") or {})
         self.sessions.load(image.get("Sessions") or {})
+        self.acl.load(image.get("ACL") or {})
+        self.queries.load(image.get("Queries") or {})
         self.last_index = index
         self.hub.notify_all()

@@ -22,3 +22,4 @@ class MessageType(IntEnum):
     DEREGISTER = 6  # {"Node": name, "ServiceID": id, "CheckID": id}
     SESSION = 7  # {"Op": "create", "Session": {...}} | {"Op": "destroy", "ID": id, "Now": t}
     ACL = 8  # {"Op": "token-set"|"token-delete"|"policy-set"|...|"bootstrap", ...}
+    PREPARED_QUERY = 9  # {"Op": "set", "Query": {...}} | {"Op": "delete", "ID": id}

@@ -313,7 +313,6 @@ def test_empty_file_is_no_config(tmp_path: Path) -> None:
             {
                 "config: tls is not supported yet",
                 "config: ports.https is not supported yet",
-                "config: acl is not supported yet",
                 "config: encrypt is not supported yet",
                 "config: retry_join is not supported yet",
                 "config: ui_config is not supported yet",
