@@ -25,7 +25,9 @@ __all__ = ["NOUNS", "build", "run"]
 
 # noun, one-line help, module holding either COMMANDS: dict[str, Command] (a group such as
 # ``kv get``) or COMMAND: Command (a command of its own such as ``members``). Sorted by noun.
+# A group module may also list GROUPS: (name, help, module) of sub-groups (``acl token create``).
 NOUNS: tuple[tuple[str, str, str], ...] = (
+    ("acl", "Interact with Consul's ACLs", "cli.acl"),
     ("catalog", "Interact with the catalog", "cli.catalog"),
     ("event", "Fire a new event", "cli.event"),
     ("kv", "Interact with the key-value store", "cli.kv"),
@@ -118,14 +120,23 @@ def build() -> typer.Typer:
         if hasattr(module, "COMMAND"):
             _add(app, noun, module.COMMAND)
             continue
-        sub = typer.Typer(
-            no_args_is_help=True, rich_markup_mode=None, context_settings=_CONTEXT, help=help_text
-        )
-        commands: dict[str, Command] = module.COMMANDS
-        for name, command in commands.items():
-            _add(sub, name, command)
-        app.add_typer(sub, name=noun)
+        app.add_typer(_group(module, help_text), name=noun)
     return app
+
+
+def _group(module: Any, help_text: str) -> typer.Typer:
+    """A Typer group of a module's COMMANDS and, nested, its GROUPS' (names unique across)."""
+    group = typer.Typer(
+        no_args_is_help=True, rich_markup_mode=None, context_settings=_CONTEXT, help=help_text
+    )
+    commands: dict[str, Command] = module.COMMANDS
+    for name, command in commands.items():
+        _add(group, name, command)
+    for name, sub_help, sub_module in getattr(module, "GROUPS", ()):
+        if name in commands:
+            raise ValueError(f"{module.__name__}: {name!r} is both a command and a group")
+        group.add_typer(_group(import_module(sub_module), sub_help), name=name)
+    return group
 
 
 def _add(parent: typer.Typer, name: str, command: Command) -> None:

@@ -1,10 +1,11 @@
 """cnslkit.api: a typed client for Consul's HTTP API (``Client``, ``KV``, config, errors, models).
 
 Rules: every failure surfaces as :class:`~cnslkit.api.errors.ApiError` (httpx never leaks); wire
-records are frozen and decoded once in :mod:`~cnslkit.api.models`; one module per API noun
-(``kv``, ``catalog``, ``agent``, ``event``, ``session``; ``lock`` holds Consul's lock and
-semaphore recipes). Nouns other than KV describe requests as :class:`~cnslkit.api.call.Call`
-records, sent by the async :class:`Client` or the CLI's synchronous caller alike.
+records are frozen and decoded once in :mod:`~cnslkit.api.models` (ACL records in
+:mod:`~cnslkit.api.aclmodels`); one module per API noun (``kv``, ``catalog``, ``agent``,
+``event``, ``session``, ``acl``; ``lock`` holds Consul's lock and semaphore recipes). Nouns
+other than KV describe requests as :class:`~cnslkit.api.call.Call` records, sent by the async
+:class:`Client` or the CLI's synchronous caller alike.
 
 Names are loaded on first use (PEP 562) because importing this package also runs for
 ``cnslkit.api.errors`` and ``cnslkit.api.config``, which the CLI's fast path needs without paying

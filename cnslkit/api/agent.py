@@ -29,6 +29,7 @@ __all__ = [
     "service_deregister",
     "service_register",
     "services",
+    "update_acl_token",
 ]
 
 
@@ -115,3 +116,15 @@ def disable_service_maintenance(service_id: str) -> Call[None]:
 def reload() -> Call[None]:
     """Ask the agent to re-read its configuration files (like SIGHUP)."""
     return Call("PUT", "/v1/agent/reload", ignore, body=b"")
+
+
+def _found(status: int, body: bytes) -> bool:
+    return status != 404
+
+
+def update_acl_token(kind: str, token: str) -> Call[bool]:
+    """Set one of the agent's own tokens (``default``, ``agent``, ``agent_recovery``,
+    ``replication``, ``config_file_service_registration``, ``dns``). False means the agent does
+    not know ``kind`` (404): Go's client then retries under the type's legacy name."""
+    path = "/v1/agent/token/" + wire.quote_path(kind)
+    return Call("PUT", path, _found, body=encode_json({"Token": token}), expect=(200, 404))

@@ -2,7 +2,8 @@
 
 KV values are bytes (or None for a nil value): the agent stores bytes verbatim and sends them
 base64 encoded; decoding happens here, once, so callers never see base64. Records keep the fields
-clients read; ``from_json`` tolerates missing and null fields as the Go decoder does.
+clients read; ``from_json`` tolerates missing and null fields as the Go decoder does. ACL
+records (tokens, policies, roles) live in :mod:`cnslkit.api.aclmodels`.
 """
 
 from __future__ import annotations

@@ -89,10 +89,10 @@ async def test_cancellation_kills_the_script(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     body = f"sleep 30 & echo $$ $! > {pids}; wait"
     task = asyncio.create_task(script.probe(check("sh", "-c", body)))
-    await wait_for(lambda: pids.exists() and pids.read_text().strip())
+    await wait_for(lambda: pids.exists() and len(pids.read_text().split()) == 2)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     leader, child = (int(p) for p in pids.read_text().split())
-    assert not os.path.exists(f"/proc/{leader}")
+    await wait_for(lambda: not os.path.exists(f"/proc/{leader}"), timeout=2)
     await wait_for(lambda: not alive(child), timeout=2)
