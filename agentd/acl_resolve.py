@@ -4,6 +4,8 @@ modify index, so a request costs a dict lookup once its token has been seen."""
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,7 @@ from agentd.errors import PermissionDenied
 from agentd.state.store import Store
 from agentd.structs.acl import Token
 
+PERSISTED = "acl-tokens.json"
 ACL_NOT_FOUND = "ACL not found"
 NOT_BOOTSTRAPPED = (
     "ACL system must be bootstrapped before making any requests that require authorization: "
@@ -86,6 +89,32 @@ class Resolver:
         self.agent_tokens: dict[str, str] = dict(settings.tokens)  # updated by /v1/agent/token
         self._rules: dict[tuple[str, int], Any] = {}
         self._authorizers: dict[tuple[str, int, int, bool], Any] = {}
+
+    _LEGACY = {"acl_token": "default", "acl_agent_token": "agent", "agent_master": "agent_recovery"}
+
+    def set_agent_token(self, kind: str, secret: str, data_dir: str | None) -> None:
+        """``/v1/agent/token/<kind>``; kept in ``acl-tokens.json`` with token persistence."""
+        kind = self._LEGACY.get(kind, kind)
+        self.agent_tokens[kind] = secret
+        if self.settings.enable_token_persistence and data_dir:
+            path = os.path.join(data_dir, PERSISTED)
+            tmp = path + ".tmp"
+            with open(tmp, "w") as fh:
+                json.dump(self.agent_tokens, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+
+    def load_persisted(self, data_dir: str | None) -> None:
+        if not (self.settings.enable_token_persistence and data_dir):
+            return
+        try:
+            with open(os.path.join(data_dir, PERSISTED)) as fh:
+                saved = json.load(fh)
+        except (OSError, ValueError):
+            return
+        self.agent_tokens.update({str(k): str(v) for k, v in saved.items()})
 
     def resolve(self, secret: str) -> Any:
         if not self.settings.enabled:

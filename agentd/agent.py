@@ -72,6 +72,7 @@ class Agent:
             max_wait=config.max_query_time,
         )
         self.acl = Resolver(self.store, ACLSettings.from_raw(config.raw), config.datacenter)
+        self.acl.load_persisted(config.data_dir)
         self.app = App(self, router())
         self.http = HttpServer(
             self.app,
@@ -85,6 +86,7 @@ class Agent:
         self.checks.deregister_service = self._deregister_critical
         self.checks.store = self.store
         self.antientropy = AntiEntropy(self.server, self.local, lambda: self_node(self._self()))
+        self.leader: Leader | None = None
         self.http_addrs: list[str] = []  # where the API actually listens (ports resolved)
         self.ready = asyncio.Event()
         self._stop = asyncio.Event()
@@ -112,7 +114,7 @@ class Agent:
                 log_task = tg.create_task(self.log.run(), name="log")
                 if self.store.last_index == 0:
                     await self.server.propose({"Type": int(MessageType.NOOP)})
-                leader = Leader(self.server, self._self())
+                leader = self.leader = Leader(self.server, self._self())
                 await leader.establish()
                 if self.acl.settings.enabled:
                     await acl_endpoint.establish(

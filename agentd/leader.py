@@ -113,6 +113,7 @@ class Leader:
         self.me = me
         self.gc = TombstoneGC(ttl)
         self.granularity = granularity
+        self.token_expiry_interval = 5.0
 
     async def establish(self) -> None:
         """What a new leader does once, before serving: register itself in the catalog, and give
@@ -127,6 +128,27 @@ class Leader:
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self._reap_tombstones(), name="leader-tombstones")
             tg.create_task(self._expire_sessions(), name="leader-sessions")
+            tg.create_task(self._expire_tokens(), name="leader-tokens")
+
+    async def _expire_tokens(self) -> None:
+        """ACL tokens past their ExpirationTime are deleted (they already fail to resolve)."""
+        while True:
+            await asyncio.sleep(self.token_expiry_interval)
+            if not self.server.is_leader:
+                continue
+            now = time.time()
+            expired = [
+                t.accessor_id
+                for t in self.server.store.acl.tokens.values()
+                if t.expiration_time and t.expiration_time <= now
+            ]
+            for accessor in expired:
+                try:
+                    await self.server.propose(
+                        {"Type": int(MessageType.ACL), "Op": "token-delete", "ID": accessor}
+                    )
+                except Exception:  # a top-level loop: log, keep going
+                    log.exception("leader: deleting expired token failed")
 
     async def _expire_sessions(self) -> None:
         timers = self.server.session_timers

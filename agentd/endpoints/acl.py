@@ -93,7 +93,7 @@ async def set_token(srv: Server, token: Token, *, create: bool) -> Token:
     else:
         if old is None:
             raise NotFound(f"Cannot find token to update: {token.accessor_id!r}")
-        if token.secret_id and token.secret_id != old.secret_id:
+        if token.secret_id not in ("", "<hidden>", old.secret_id):
             raise BadRequest("Changing a token's SecretID is not permitted")
         token = replace(
             token,

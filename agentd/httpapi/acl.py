@@ -106,6 +106,50 @@ def role_json(agent: Agent, r: Role) -> dict[str, Any]:
     return out
 
 
+def _expansion(agent: Agent, t: Token) -> dict[str, Any]:
+    """``?expanded=true``: the policies and roles behind the token, and the agent's policies."""
+    from agentd.acl import identities
+
+    acl = agent.store.acl
+    roles = [acl.roles[r] for r in t.roles if r in acl.roles]
+    policy_ids = list(t.policies) + [p for r in roles for p in r.policies]
+    policies = [
+        policy_json(acl.policies[p]) for p in dict.fromkeys(policy_ids) if p in acl.policies
+    ]
+    for sid in t.service_identities:
+        syn = identities.service_identity_policy(sid.service_name, sid.datacenters)
+        policies.append(
+            {
+                "ID": syn.id,
+                "Name": syn.name,
+                "Description": syn.description,
+                "Rules": syn.rules,
+                "Datacenters": list(syn.datacenters),
+            }
+        )
+    for nid in t.node_identities:
+        syn = identities.node_identity_policy(nid.node_name, nid.datacenter)
+        policies.append(
+            {
+                "ID": syn.id,
+                "Name": syn.name,
+                "Description": syn.description,
+                "Rules": syn.rules,
+                "Datacenters": list(syn.datacenters),
+            }
+        )
+    settings = agent.acl.settings
+    return {
+        "ExpandedPolicies": policies,
+        "ExpandedRoles": [role_json(agent, r) for r in roles],
+        "NamespaceDefaultPolicyIDs": None,
+        "NamespaceDefaultRoleIDs": None,
+        "AgentACLDefaultPolicy": settings.default_policy,
+        "AgentACLDownPolicy": settings.down_policy,
+        "ResolvedByAgent": agent.config.node_name,
+    }
+
+
 # ---- decoding ----------------------------------------------------------------------------------
 
 
@@ -207,7 +251,7 @@ async def agent_token(agent: Agent, req: Request) -> Response:
     if kind not in kinds:
         raise NotFound(f'Token "{kind}" is unknown')
     f = object_body(req.body)
-    agent.acl.agent_tokens[kind.replace("acl_token", "default")] = field_str(f, "token")
+    agent.acl.set_agent_token(kind, field_str(f, "token"), agent.config.data_dir)
     return Response(200, b"", None)
 
 
@@ -236,8 +280,11 @@ async def token_item(agent: Agent, req: Request) -> Response:
         t = acl.tokens.get(rest)
         if t is None:
             raise AgentError("ACL not found")
-        show = req.identity is None or req.identity.allowed("acl", "write")
-        return json_response(token_json(agent, t, show_secret=show))
+        # Secrets are shown once, at creation (and to their own holder via token/self).
+        body = token_json(agent, t, show_secret=False)
+        if req.has("expanded") and (req.arg("expanded") or "true").lower() != "false":
+            body = {**_expansion(agent, t), **body}
+        return json_response(body)
     if rest.endswith("/clone"):
         src = acl.tokens.get(rest.removesuffix("/clone"))
         if src is None:
@@ -267,13 +314,16 @@ async def token_item(agent: Agent, req: Request) -> Response:
 
 async def token_list(agent: Agent, req: Request) -> Response:
     _enabled(agent)
-    show = req.identity is None or req.identity.allowed("acl", "write")
-    policy, role = req.arg("policy"), req.arg("role")
+    policy, role, service = req.arg("policy"), req.arg("role"), req.arg("servicename")
+    if req.arg("authmethod"):
+        return json_response([])  # no auth methods: no token was made by one
     out = []
     for t in sorted(agent.store.acl.tokens.values(), key=lambda t: t.create_index):
         if (policy and policy not in t.policies) or (role and role not in t.roles):
             continue
-        entry = token_json(agent, t, show_secret=show)
+        if service and service not in {i.service_name for i in t.service_identities}:
+            continue
+        entry = token_json(agent, t, show_secret=False)
         entry["Legacy"] = False
         out.append(entry)
     return json_response(out)

@@ -226,7 +226,6 @@ def test_token_file_flag_and_set_agent_token(cnsl: Cnsl, management: str, tmp_pa
     assert missing.returncode == 2 and missing.stderr == b"Error! Missing TOKEN argument\n"
 
 
-@pytest.mark.xfail(strict=False, reason="agent ?expanded=true fields not built yet")
 def test_expanded_read_shows_rules(cnsl: Cnsl) -> None:
     cnsl.ok("acl", "policy", "create", "-name=exp-pol", '-rules=operator = "read"')
     out = cnsl.ok("acl", "token", "create", "-policy-name=exp-pol", "-node-identity=n1:dc1")

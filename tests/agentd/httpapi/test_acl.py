@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.agents import AgentThread, wait_for
+
+
+@pytest.fixture
+def acl_agent(tmp_path: Path) -> Iterator[AgentThread]:
+    handle = AgentThread(
+        "-data-dir", str(tmp_path), "-hcl", 'acl { enabled = true  default_policy = "deny" }'
+    ).start()
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def test_acl_endpoints_answer_401_when_disabled(agent: AgentThread) -> None:
+    r = httpx.put(agent.url + "/v1/acl/bootstrap")
+    assert (r.status_code, r.text) == (401, "ACL support disabled")
+    assert httpx.get(agent.url + "/v1/acl/policies").status_code == 401
+
+
+def test_bootstrap_once_then_reset(acl_agent: AgentThread, tmp_path: Path) -> None:
+    url = acl_agent.url
+    r = httpx.get(url + "/v1/kv/x")
+    assert r.status_code == 403
+    assert r.text.startswith("ACL system must be bootstrapped") or "Permission denied" in r.text
+    first = httpx.put(url + "/v1/acl/bootstrap")
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["ID"] == body["SecretID"]
+    assert body["Policies"] == [
+        {"ID": "00000000-0000-0000-0000-000000000001", "Name": "global-management"}
+    ]
+    assert body["Description"] == "Bootstrap Token (Global Management)"
+    again = httpx.put(url + "/v1/acl/bootstrap")
+    assert again.status_code == 403
+    assert again.text.startswith(
+        "Permission denied: ACL bootstrap no longer allowed (reset index: "
+    )
+    index = again.text.rsplit(" ", 1)[1].rstrip(")")
+    (tmp_path / "acl-bootstrap-reset").write_text(index)
+    reset = httpx.put(url + "/v1/acl/bootstrap")
+    assert reset.status_code == 200, reset.text
+    assert reset.json()["SecretID"] != body["SecretID"]
+    assert not (tmp_path / "acl-bootstrap-reset").exists()
+
+
+def test_tokens_policies_roles(acl_agent: AgentThread) -> None:
+    url = acl_agent.url
+    root = httpx.put(url + "/v1/acl/bootstrap").json()["SecretID"]
+    h = {"X-Consul-Token": root}
+    bad = httpx.put(url + "/v1/acl/policy", headers=h, json={"Name": "bad", "Rules": 'key "a" {'})
+    assert bad.status_code == 400 and bad.text.startswith("Failed to parse ACL rules")
+    pol = httpx.put(
+        url + "/v1/acl/policy",
+        headers=h,
+        json={"Name": "web", "Rules": 'service "web" { policy = "write" }'},
+    ).json()
+    assert pol["Name"] == "web" and "Rules" in pol
+    assert httpx.get(url + "/v1/acl/policy/name/web", headers=h).json()["ID"] == pol["ID"]
+    assert all("Rules" not in p for p in httpx.get(url + "/v1/acl/policies", headers=h).json())
+    role = httpx.put(
+        url + "/v1/acl/role", headers=h, json={"Name": "web-role", "Policies": [{"Name": "web"}]}
+    ).json()
+    tok = httpx.put(
+        url + "/v1/acl/token",
+        headers=h,
+        json={
+            "Description": "svc",
+            "Roles": [{"ID": role["ID"]}],
+            "ServiceIdentities": [{"ServiceName": "api"}],
+        },
+    ).json()
+    secret = tok["SecretID"]
+    me = httpx.get(url + "/v1/acl/token/self", headers={"X-Consul-Token": secret}).json()
+    assert me["AccessorID"] == tok["AccessorID"] and me["Roles"][0]["Name"] == "web-role"
+    th = {"X-Consul-Token": secret}
+    ok = httpx.put(url + "/v1/agent/service/register", headers=th, json={"Name": "web"})
+    assert ok.status_code == 200, ok.text
+    ok = httpx.put(url + "/v1/agent/service/register", headers=th, json={"Name": "api"})
+    assert ok.status_code == 200, ok.text  # from the service identity
+    denied = httpx.put(url + "/v1/agent/service/register", headers=th, json={"Name": "db"})
+    assert denied.status_code == 403
+    assert "lacks permission 'service:write' on \"db\"" in denied.text
+    clone = httpx.put(
+        url + f"/v1/acl/token/{tok['AccessorID']}/clone", headers=h, json={"Description": "copy"}
+    ).json()
+    assert clone["Description"] == "copy" and clone["Roles"] == tok["Roles"]
+    assert httpx.delete(url + f"/v1/acl/token/{clone['AccessorID']}", headers=h).text == "true"
+    listed = [t["AccessorID"] for t in httpx.get(url + "/v1/acl/tokens", headers=h).json()]
+    assert tok["AccessorID"] in listed and clone["AccessorID"] not in listed
+    r = httpx.delete(url + "/v1/acl/policy/00000000-0000-0000-0000-000000000001", headers=h)
+    assert r.status_code == 400
+    r = httpx.delete(url + "/v1/acl/token/00000000-0000-0000-0000-000000000002", headers=h)
+    assert r.status_code == 400
+    hidden = httpx.get(url + f"/v1/acl/token/{tok['AccessorID']}", headers=h).json()
+    assert hidden["SecretID"] == "<hidden>"  # shown once, at creation
+    assert all(
+        t["SecretID"] == "<hidden>" for t in httpx.get(url + "/v1/acl/tokens", headers=h).json()
+    )
+    by_service = httpx.get(url + "/v1/acl/tokens?servicename=api", headers=h).json()
+    assert [t["AccessorID"] for t in by_service] == [tok["AccessorID"]]
+
+
+def test_expired_tokens_stop_working_and_are_removed(acl_agent: AgentThread) -> None:
+    url = acl_agent.url
+    root = httpx.put(url + "/v1/acl/bootstrap").json()["SecretID"]
+    h = {"X-Consul-Token": root}
+    tok = httpx.put(
+        url + "/v1/acl/token",
+        headers=h,
+        json={
+            "Policies": [{"Name": "global-management"}],
+            "ExpirationTTL": "1s",
+        },
+    ).json()
+    assert "ExpirationTime" in tok
+    th = {"X-Consul-Token": tok["SecretID"]}
+    assert httpx.get(url + "/v1/acl/tokens", headers=th).status_code == 200
+    time.sleep(1.1)
+    r = httpx.get(url + "/v1/acl/tokens", headers=th)
+    assert (r.status_code, r.text) == (403, "ACL not found")
+    acl_agent.agent.leader.token_expiry_interval = 0.1
+    wait_for(
+        lambda: (
+            tok["AccessorID"]
+            not in [t["AccessorID"] for t in httpx.get(url + "/v1/acl/tokens", headers=h).json()]
+        ),
+        10,
+    )
+
+
+def test_agent_token_default_is_used_for_requests_without_one(acl_agent: AgentThread) -> None:
+    url = acl_agent.url
+    root = httpx.put(url + "/v1/acl/bootstrap").json()["SecretID"]
+    h = {"X-Consul-Token": root}
+    assert httpx.get(url + "/v1/kv/k").status_code == 403
+    r = httpx.put(url + "/v1/agent/token/default", headers=h, json={"Token": root})
+    assert r.status_code == 200
+    assert httpx.get(url + "/v1/kv/k").status_code == 404  # allowed now; the key is missing
+
+
+def test_agent_tokens_persist_when_asked(tmp_path: Path) -> None:
+    hcl = 'acl { enabled = true  default_policy = "deny"  enable_token_persistence = true }'
+    first = AgentThread("-data-dir", str(tmp_path), "-hcl", hcl).start()
+    try:
+        root = httpx.put(first.url + "/v1/acl/bootstrap").json()["SecretID"]
+        r = httpx.put(
+            first.url + "/v1/agent/token/default",
+            json={"Token": root},
+            headers={"X-Consul-Token": root},
+        )
+        assert r.status_code == 200
+    finally:
+        first.stop()
+    assert (tmp_path / "acl-tokens.json").stat().st_mode & 0o777 == 0o600
+    second = AgentThread("-data-dir", str(tmp_path), "-hcl", hcl).start()
+    try:
+        assert httpx.get(second.url + "/v1/kv/k").status_code == 404  # default token applies
+    finally:
+        second.stop()
