@@ -1,0 +1,3 @@
+from templated.main import main
+
+main()
