@@ -9,6 +9,7 @@ import resource
 
 from agentd.acl_resolve import ACLSettings, Resolver
 from agentd.config import ConfigError, RuntimeConfig, load, setup_logging
+from agentd.dns import DNSServer
 from agentd.endpoints import acl as acl_endpoint
 from agentd.event import EventBuffer
 from agentd.fsm import FSM
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _RESTART_ONLY = (
     "http_listeners",
+    "dns_listeners",
     "data_dir",
     "datacenter",
     "node_name",
@@ -88,6 +90,8 @@ class Agent:
         self.antientropy = AntiEntropy(self.server, self.local, lambda: self_node(self._self()))
         self.leader: Leader | None = None
         self.http_addrs: list[str] = []  # where the API actually listens (ports resolved)
+        self.dns = DNSServer.for_agent(self)
+        self.dns_addrs: list[str] = []  # "host:port", UDP and TCP alike (ports resolved)
         self.ready = asyncio.Event()
         self._stop = asyncio.Event()
 
@@ -129,6 +133,12 @@ class Agent:
                     tg.create_task(self.antientropy.run(), name="anti-entropy"),
                 ]
                 await self._listen()
+                for lst in self.config.dns_listeners:
+                    host, port = await self.dns.listen(lst.host, lst.port)
+                    addr = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+                    self.dns_addrs.append(addr)
+                    log.info("agent: DNS listening on udp://%s tcp://%s", addr, addr)
+                local_tasks.append(tg.create_task(self.dns.run(), name="dns"))
                 self.ready.set()
                 log.info("agent: started; leader is %s", self.server.leader_addr)
                 await self._stop.wait()
@@ -140,6 +150,7 @@ class Agent:
                 await asyncio.gather(*local_tasks, leader_task, return_exceptions=True)
                 log_task.cancel()
         finally:
+            self.dns.close()
             await self.http.close()
             await self.log.close()
             log.info("agent: stopped")

@@ -380,6 +380,11 @@ SUPPORTED = frozenset(
         "services", "service", "checks", "check", "node_meta", "enable_script_checks",
         "enable_local_script_checks", "acl.enabled", "acl.default_policy", "acl.down_policy",
         "acl.tokens", "acl.enable_token_persistence", "acl.enable_key_list_policy",
+        "alt_domain", "recursors", "dns_config.a_record_limit", "dns_config.disable_compression",
+        "dns_config.enable_truncate", "dns_config.node_ttl", "dns_config.only_passing",
+        "dns_config.recursor_strategy", "dns_config.recursor_timeout", "dns_config.service_ttl",
+        "dns_config.udp_answer_limit", "dns_config.enable_additional_node_meta_txt",
+        "dns_config.soa",
     }
 )  # fmt: skip
 

@@ -1,6 +1,7 @@
 # Sourced by test.sh: system tools the tests drive for real, installed when missing.
 need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v dig >/dev/null 2>&1 || need+=(dnsutils)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
