@@ -40,6 +40,7 @@ from agentd.config_schema import (
     lookup,
 )
 from agentd.flags import ConfigPath, Flags
+from cnslkit import hcl
 from cnslkit.duration import parse_duration
 
 __all__ = [
@@ -199,7 +200,7 @@ def parse_text(name: str, text: str, fmt: str) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        data = json.loads(text) if fmt == "json" else _normalize(_parse_hcl(text), None)
+        data = json.loads(text) if fmt == "json" else hcl.loads(text, _combine)
     except (ValueError, LarkError) as e:
         message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ConfigError(f"config: failed to parse {name}: {message}") from None
@@ -208,66 +209,15 @@ def parse_text(name: str, text: str, fmt: str) -> dict[str, Any]:
     return data
 
 
-def _parse_hcl(text: str) -> Any:
-    import hcl2
-
-    try:
-        from hcl2.utils import SerializationOptions
-    except ImportError:  # python-hcl2 < 8: plain strings, blocks without markers
-        return hcl2.loads(text)
-    options = SerializationOptions(
-        with_comments=False,
-        explicit_blocks=True,
-        preserve_heredocs=False,
-        preserve_scientific_notation=False,
-    )
-    return hcl2.loads(text, serialization_options=options)
-
-
-_HCL_META = frozenset(
-    {"__is_block__", "__comments__", "__inline_comments__", "__start_line__", "__end_line__"}
-)
-_ESCAPE = re.compile(r'\\(["\\/bfnrt])|\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})|\$\$\{|%%\{')
-_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def _unescape(m: re.Match[str]) -> str:
-    if m.group(1):
-        return _SIMPLE[m.group(1)]
-    if m.group(2) or m.group(3):
-        return chr(int(m.group(2) or m.group(3), 16))
-    return m.group(0)[1:]  # $${ -> ${ and %%{ -> %{
-
-
-def _unquote(s: str) -> str:
-    """python-hcl2 8 returns string literals with their quotes and escapes: undo both."""
-    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
-        return _ESCAPE.sub(_unescape, s[1:-1])
-    return s
-
-
-def _normalize(value: Any, key: str | None) -> Any:
-    """HCL output in JSON's shape: plain strings; blocks become one object (lists for LIST_KEYS)."""
-    if isinstance(value, str):
-        return _unquote(value)
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            if k in _HCL_META:
-                continue
-            name = _unquote(k)
-            out[name] = _normalize(v, name)
-        return out
-    if not isinstance(value, list):
-        return value
-    items = [_normalize(v, None) for v in value]
-    blocks = bool(value) and all(isinstance(v, dict) for v in value)
-    if blocks and key in ONE_OR_LIST_KEYS and any("__is_block__" in v for v in value):
+def _combine(key: str, items: list[Any], kind: str) -> Any:
+    """Agent config: ``service``/``check`` blocks stay one or a list; LIST_KEYS stay lists; other
+    repeated blocks (and objects where the schema has an object) merge into one."""
+    if kind == hcl.BLOCKS and key in ONE_OR_LIST_KEYS:
         return items[0] if len(items) == 1 else items
     if (
-        blocks
+        kind != hcl.VALUES
         and key not in LIST_KEYS
-        and (any("__is_block__" in v for v in value) or isinstance(SCHEMA.get(key or ""), dict))
+        and (kind == hcl.BLOCKS or isinstance(SCHEMA.get(key), dict))
     ):
         merged: dict[str, Any] = {}
         for item in items:

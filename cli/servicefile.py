@@ -9,7 +9,7 @@ of ``meta``, ``header``, proxy ``config`` and the names in ``tagged_addresses`` 
 and keep their spelling. The agent validates; nothing is checked here beyond the shape.
 
 python-hcl2 returns string literals with their quotes and blocks as lists of one-element dicts
-(marked ``__is_block__``): :func:`normalise_hcl` turns that into JSON's shape first.
+(marked ``__is_block__``): :mod:`cnslkit.hcl` turns that into JSON's shape first.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ import os
 import re
 from typing import Any
 
-__all__ = ["ServiceFileError", "load", "normalise_hcl", "service_id", "to_api"]
+from cnslkit import hcl
+
+__all__ = ["ServiceFileError", "load", "service_id", "to_api"]
 
 
 class ServiceFileError(Exception):
@@ -98,48 +100,10 @@ def service_id(registration: dict[str, Any]) -> str:
 
 # --- HCL ---------------------------------------------------------------------------------------
 
-_HCL_META = frozenset(
-    ("__is_block__", "__comments__", "__inline_comments__", "__start_line__", "__end_line__")
-)
-_ESCAPE = re.compile(r'\\(["\\/bfnrt])|\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})|\$\$\{|%%\{')
-_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
-
-def _unescape(m: re.Match[str]) -> str:
-    if m.group(1):
-        return _SIMPLE[m.group(1)]
-    if m.group(2) or m.group(3):
-        return chr(int(m.group(2) or m.group(3), 16))
-    return m.group(0)[1:]  # $${ -> ${ and %%{ -> %{
-
-
-def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        return _ESCAPE.sub(_unescape, text[1:-1])
-    return text
-
-
-def normalise_hcl(value: Any, key: str = "", markers: bool = True) -> Any:
-    """python-hcl2 output in JSON's shape: plain strings, one object per non-list block.
-
-    ``markers``: blocks carry ``__is_block__`` (python-hcl2 8); before 8, every list of objects
-    is taken for blocks.
-    """
-    if isinstance(value, str):
-        return _unquote(value) if markers else value
-    if isinstance(value, dict):
-        return {
-            _unquote(k): normalise_hcl(v, _unquote(k), markers)
-            for k, v in value.items()
-            if k not in _HCL_META
-        }
-    if not isinstance(value, list):
-        return value
-    items = [normalise_hcl(v, "", markers) for v in value]
-    blocks = bool(value) and all(
-        isinstance(v, dict) and ("__is_block__" in v or not markers) for v in value
-    )
-    if not blocks or _squash(key) in _LIST_KEYS:
+def _combine(key: str, items: list[Any], kind: str) -> Any:
+    """``service``/``check`` blocks stay one or a list; repeated other blocks merge."""
+    if kind != hcl.BLOCKS or _squash(key) in _LIST_KEYS:
         return items
     if _squash(key) in _ONE_OR_LIST_KEYS:
         return items[0] if len(items) == 1 else items
@@ -150,19 +114,7 @@ def normalise_hcl(value: Any, key: str = "", markers: bool = True) -> Any:
 
 
 def _parse_hcl(text: str) -> Any:
-    import hcl2
-
-    try:
-        from hcl2.utils import SerializationOptions
-    except ImportError:  # python-hcl2 < 8: plain strings, blocks without markers
-        return normalise_hcl(hcl2.loads(text), markers=False)
-    options = SerializationOptions(
-        with_comments=False,
-        explicit_blocks=True,
-        preserve_heredocs=False,
-        preserve_scientific_notation=False,
-    )
-    return normalise_hcl(hcl2.loads(text, serialization_options=options))
+    return hcl.loads(text, _combine)
 
 
 # --- files -------------------------------------------------------------------------------------

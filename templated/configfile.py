@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from cnslkit import hcl
 from templated.errors import ConfigError
 
 __all__ = ["LIST_KEYS", "load_path", "merge"]
@@ -68,67 +69,30 @@ def _parse(path: str, text: str) -> Any:
     if path.endswith(".json"):
         return json.loads(text)
     if path.endswith(".hcl"):
-        return _normalise(_parse_hcl(text), None)
+        return _parse_hcl(text)
     # Unknown suffix: TOML first, then HCL (which also reads JSON).
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError:
-        return _normalise(_parse_hcl(text), None)
+        return _parse_hcl(text)
 
 
-def _parse_hcl(text: str) -> Any:
-    import hcl2
-
-    try:
-        from hcl2.utils import SerializationOptions
-    except ImportError:  # python-hcl2 < 8: plain strings, no block markers
-        return hcl2.loads(text)
-    options = SerializationOptions(
-        with_comments=False,
-        explicit_blocks=True,
-        preserve_heredocs=False,
-        preserve_scientific_notation=False,
-    )
-    return hcl2.loads(text, serialization_options=options)
-
-
-def _unescape(m: re.Match[str]) -> str:
-    if m.group(1):
-        return _SIMPLE[m.group(1)]
-    if m.group(2):
-        return chr(int(m.group(2), 16))
-    return m.group(0)[1:]
-
-
-def _unquote(s: str) -> str:
-    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
-        return _ESCAPE.sub(_unescape, s[1:-1])
-    return s
-
-
-def _normalise(value: Any, key: str | None) -> Any:
-    if isinstance(value, str):
-        return _unquote(value)
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            if k in _HCL_META:
-                continue
-            name = _unquote(k)
-            out[name] = _normalise(v, name)
-            if name == "perms" and isinstance(out[name], int):
-                out[name] = _octal_digits(out[name])
-        return out
-    if not isinstance(value, list):
-        return value
-    items = [_normalise(v, None) for v in value]
-    is_block = bool(value) and all(isinstance(v, dict) and "__is_block__" in v for v in value)
-    if is_block and key not in LIST_KEYS:
+def _combine(key: str, items: list[Any], kind: str) -> Any:
+    """Repeated blocks merge into one, except the LIST_KEYS (``template`` ...), which list."""
+    if kind == hcl.BLOCKS and key not in LIST_KEYS:
         merged: dict[str, Any] = {}
         for item in items:
             merged = merge(merged, item)
         return merged
     return items
+
+
+def _leaf(key: str, value: Any) -> Any:
+    return _octal_digits(value) if key == "perms" and isinstance(value, int) else value
+
+
+def _parse_hcl(text: str) -> Any:
+    return hcl.loads(text, _combine, _leaf)
 
 
 def _octal_digits(number: int) -> int:
