@@ -37,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         flags = parse_flags(args)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        if exc.help_requested:
+            print(exc.help, file=sys.stderr)
+            return 0
+        print(f"{exc.message}\n\n{exc.help}", file=sys.stderr)
         return 2
     try:
         config = load(flags)

@@ -180,3 +180,8 @@ def test_startup_is_quick(tmp_path: Path) -> None:
     agent = durable(tmp_path).start()
     agent.stop()
     assert time.monotonic() - start < 15
+
+
+def test_help_prints_the_usage() -> None:
+    r = run_agentd("-h")
+    assert r.returncode == 0 and "Usage: agentd" in r.stderr and "-data-dir" in r.stderr
