@@ -167,3 +167,24 @@ def test_agent_tokens_persist_when_asked(tmp_path: Path) -> None:
         assert httpx.get(second.url + "/v1/kv/k").status_code == 404  # default token applies
     finally:
         second.stop()
+
+
+def test_recursive_delete_needs_write_on_everything_under_the_prefix(
+    acl_agent: AgentThread,
+) -> None:
+    url = acl_agent.url
+    root = httpx.put(url + "/v1/acl/bootstrap").json()["SecretID"]
+    h = {"X-Consul-Token": root}
+    rules = 'key_prefix "app/" { policy = "write" }\nkey "app/locked" { policy = "read" }'
+    httpx.put(url + "/v1/acl/policy", headers=h, json={"Name": "app", "Rules": rules})
+    secret = httpx.put(
+        url + "/v1/acl/token", headers=h, json={"Policies": [{"Name": "app"}]}
+    ).json()["SecretID"]
+    th = {"X-Consul-Token": secret}
+    assert httpx.put(url + "/v1/kv/app/a", headers=th, content=b"1").text == "true"
+    assert httpx.put(url + "/v1/kv/app/locked", headers=th, content=b"1").status_code == 403
+    r = httpx.delete(url + "/v1/kv/app/?recurse", headers=th)
+    assert r.status_code == 403 and "key:write" in r.text
+    assert httpx.delete(url + "/v1/kv/app/a?recurse", headers=th).text == "true"
+    txn = [{"KV": {"Verb": "delete-tree", "Key": "app/"}}]
+    assert httpx.put(url + "/v1/txn", headers=th, json=txn).status_code == 403
