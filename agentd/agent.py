@@ -23,9 +23,11 @@ from agentd.local.checks import CheckManager
 from agentd.local.state import LocalState
 from agentd.log.base import Log
 from agentd.log.memory import MemoryLog
+from agentd.metrics import Registry
 from agentd.server import Server
 from agentd.state.store import Store
 from agentd.structs.commands import MessageType
+from cnslkit.watch.planset import AgentWatches
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,7 @@ class Agent:
         )
         self.acl = Resolver(self.store, ACLSettings.from_raw(config.raw), config.datacenter)
         self.acl.load_persisted(config.data_dir)
+        self.metrics = Registry()  # what /v1/agent/metrics reports; fed by the HTTP app
         self.app = App(self, router())
         self.http = HttpServer(
             self.app,
@@ -90,6 +93,7 @@ class Agent:
         self.antientropy = AntiEntropy(self.server, self.local, lambda: self_node(self._self()))
         self.leader: Leader | None = None
         self.http_addrs: list[str] = []  # where the API actually listens (ports resolved)
+        self.watches: AgentWatches | None = None  # the config's ``watches``, via our own API
         self.dns = DNSServer.for_agent(self)
         self.dns_addrs: list[str] = []  # "host:port", UDP and TCP alike (ports resolved)
         self.ready = asyncio.Event()
@@ -133,6 +137,11 @@ class Agent:
                     tg.create_task(self.antientropy.run(), name="anti-entropy"),
                 ]
                 await self._listen()
+                if self.http_addrs:
+                    token = self.acl.settings.token("agent") or self.acl.settings.token("default")
+                    self.watches = AgentWatches(self.http_addrs[0], token or None)
+                    watches = self.watches.run(self.config.watches)
+                    local_tasks.append(tg.create_task(watches, name="watches"))
                 for lst in self.config.dns_listeners:
                     host, port = await self.dns.listen(lst.host, lst.port)
                     addr = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
@@ -201,4 +210,6 @@ class Agent:
         self.config = dataclasses.replace(new, **kept)
         self.checks.scripts_allowed = _scripts_allowed(self.config)
         self.local_agent.load_definitions(self.config.services, self.config.checks)
+        if self.watches is not None:
+            self.watches.apply(self.config.watches)
         log.info("agent: configuration reloaded")

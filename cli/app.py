@@ -29,13 +29,19 @@ __all__ = ["NOUNS", "build", "run"]
 NOUNS: tuple[tuple[str, str, str], ...] = (
     ("acl", "Interact with Consul's ACLs", "cli.acl"),
     ("catalog", "Interact with the catalog", "cli.catalog"),
+    ("completion", "Installs or prints shell completions", "cli.completion"),
     ("event", "Fire a new event", "cli.event"),
+    ("info", "Provides debugging information for operators.", "cli.info"),
     ("kv", "Interact with the key-value store", "cli.kv"),
     ("lock", "Execute a command holding a lock", "cli.lock"),
     ("maint", "Controls node or service maintenance mode", "cli.maint"),
     ("members", "Lists the members of a Consul cluster", "cli.members"),
+    ("monitor", "Stream logs from a Consul agent", "cli.monitor"),
     ("reload", "Triggers the agent to reload configuration files", "cli.reload"),
     ("services", "Interact with services", "cli.services"),
+    ("snapshot", "Saves, restores and inspects snapshots of Consul server state", "cli.snapshot"),
+    ("version", "Prints the Consul version", "cli.version"),
+    ("watch", "Watch for changes in Consul", "cli.watch"),
 )
 
 _HELP_NAMES = ["-h", "-help", "--help"]

@@ -74,6 +74,13 @@ def apply_session(store: Store, index: int, cmd: Command) -> str | bool | AgentE
         return AgentError(str(exc))
 
 
+def apply_restore(store: Store, index: int, cmd: Command) -> bool:
+    """A snapshot restore, logged like any write so that it is durable and replays in order; the
+    image keeps its own table indexes, and ``load`` wakes every blocked query."""
+    store.load(index, cmd["Image"])
+    return True
+
+
 def apply_noop(store: Store, index: int, cmd: Command) -> None:
     return None
 
@@ -97,12 +104,14 @@ APPLY = _table(
     (MessageType.SESSION, apply_session),
     (MessageType.ACL, apply_acl),
     (MessageType.PREPARED_QUERY, apply_prepared_query),
+    (MessageType.RESTORE, apply_restore),
 )
 
 
 class FSM:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.applied: dict[int, int] = {}  # commands applied per message type, for metrics
 
     @property
     def last_index(self) -> int:
@@ -115,6 +124,8 @@ class FSM:
         fn = APPLY.get(command.get("Type", 0))
         if fn is None:
             raise ValueError(f"fsm: unknown message type {command.get('Type')!r}")
+        mtype = command["Type"]
+        self.applied[mtype] = self.applied.get(mtype, 0) + 1
         return fn(self.store, index, command)
 
     def snapshot(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
+import time
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -44,6 +45,7 @@ class App:
         )
 
     async def __call__(self, req: Request) -> Response:
+        started = time.perf_counter()
         try:
             resp = await self._dispatch(req)
         except AgentError as exc:
@@ -52,7 +54,17 @@ class App:
             log.exception("http: %s %s: unexpected error", req.method, req.path)
             resp = Response.text(500, str(exc) or type(exc).__name__)
         resp.headers.append(("X-Consul-Default-ACL-Policy", self.default_acl_policy))
+        self._measure(req, resp, started)
         return resp
+
+    def _measure(self, req: Request, resp: Response, started: float) -> None:
+        """``consul.api.http`` per route and method (Consul's labels), in milliseconds."""
+        route = self.router.match(req.path)
+        label = route.path.strip("/").replace("/", "_") if route is not None else "unknown"
+        ms = (time.perf_counter() - started) * 1000.0
+        metrics = self.agent.metrics
+        metrics.sample("consul.api.http", ms, method=req.method, path=label)
+        metrics.incr("cnsl.http.requests", method=req.method, code=str(resp.status))
 
     async def _dispatch(self, req: Request) -> Response:
         path = req.path

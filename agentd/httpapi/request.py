@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import parse_qs
@@ -80,6 +81,8 @@ class Response:
     content_type: str | None = "application/json"
     headers: list[tuple[str, str]] = field(default_factory=list)
     close: bool = False
+    # A streamed body (``/v1/agent/monitor``): sent chunked until it ends or the client leaves.
+    stream: AsyncIterator[bytes] | None = None
 
     @classmethod
     def text(cls, status: int, message: str) -> Response:

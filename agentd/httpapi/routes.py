@@ -3,7 +3,21 @@ is not listed here."""
 
 from __future__ import annotations
 
-from agentd.httpapi import acl, agent, agent_local, catalog, event, health, kv, session, status, txn
+from agentd.httpapi import (
+    acl,
+    agent,
+    agent_local,
+    catalog,
+    event,
+    health,
+    kv,
+    metrics,
+    monitor,
+    session,
+    snapshot,
+    status,
+    txn,
+)
 from agentd.httpapi import query as prepared_query
 from agentd.httpapi.need import filtered, in_handler, path, public, scalar, this_agent
 from agentd.httpapi.router import Route, Router
@@ -86,6 +100,8 @@ ROUTES = [
     ),
     Route("/v1/agent/maintenance", {"PUT": agent_local.maintenance}, {"PUT": this_agent("write")}),
     Route("/v1/agent/members", {"GET": agent_local.members}, {"GET": filtered("node")}),
+    Route("/v1/agent/metrics", {"GET": metrics.metrics}, {"GET": this_agent("read")}),
+    Route("/v1/agent/monitor", {"GET": monitor.monitor}, {"GET": this_agent("read")}),
     Route("/v1/agent/reload", {"PUT": agent_local.reload}, {"PUT": this_agent("write")}),
     Route("/v1/agent/token/", {"PUT": acl.agent_token}, {"PUT": scalar("acl", "write")}),
     Route("/v1/agent/self", {"GET": agent.self_}, {"GET": this_agent("read")}),
@@ -183,6 +199,11 @@ ROUTES = [
             "PUT": in_handler("query:write on the query's name"),
             "DELETE": in_handler("query:write on the query's name"),
         },
+    ),
+    Route(
+        "/v1/snapshot",
+        {"GET": snapshot.save, "PUT": snapshot.restore},
+        {"GET": scalar("acl", "write"), "PUT": scalar("acl", "write")},
     ),
     Route("/v1/status/leader", {"GET": status.leader}, {"GET": public()}),
     Route("/v1/status/peers", {"GET": status.peers}, {"GET": public()}),

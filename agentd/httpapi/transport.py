@@ -226,7 +226,11 @@ class HttpProtocol(asyncio.Protocol):
             except Exception:  # the app maps errors; this is the last line of defence
                 log.exception("http: unhandled error serving %s %s", req.method, req.path)
                 resp = Response.text(500, "Internal error")
-            self._write(resp, keep_alive and not resp.close)
+            if resp.stream is not None:
+                await self._write_stream(resp)
+                keep_alive = False
+            else:
+                self._write(resp, keep_alive and not resp.close)
             if not keep_alive or resp.close:
                 self._closing = True
                 if self._transport is not None:
@@ -252,6 +256,35 @@ class HttpProtocol(asyncio.Protocol):
             lines.append(b"Connection: close")
         lines.append(b"\r\n")
         self._transport.write(b"\r\n".join(lines) + resp.body)
+
+    async def _write_stream(self, resp: Response) -> None:
+        """Chunked transfer of ``resp.stream``; the connection closes after it. A client that
+        leaves cancels this task (``connection_lost``), which closes the stream."""
+        assert resp.stream is not None
+        if self._transport is None or self._transport.is_closing():
+            return
+        lines = [
+            f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, '')}".encode(),
+            b"Date: " + self._clock.date(),
+        ]
+        if resp.content_type:
+            lines.append(b"Content-Type: " + resp.content_type.encode())
+        for name, value in resp.headers:
+            lines.append(f"{name}: {value}".encode("latin-1", "replace"))
+        lines += [b"Transfer-Encoding: chunked", b"Connection: close", b"\r\n"]
+        self._transport.write(b"\r\n".join(lines))
+        try:
+            async for chunk in resp.stream:
+                if self._transport.is_closing():
+                    break
+                if chunk:
+                    self._transport.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        finally:
+            aclose = getattr(resp.stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        if not self._transport.is_closing():
+            self._transport.write(b"0\r\n\r\n")
 
 
 def _unquote(path: str) -> str:

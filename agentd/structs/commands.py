@@ -23,3 +23,4 @@ class MessageType(IntEnum):
     SESSION = 7  # {"Op": "create", "Session": {...}} | {"Op": "destroy", "ID": id, "Now": t}
     ACL = 8  # {"Op": "token-set"|"token-delete"|"policy-set"|...|"bootstrap", ...}
     PREPARED_QUERY = 9  # {"Op": "set", "Query": {...}} | {"Op": "delete", "ID": id}
+    RESTORE = 10  # {"Image": store image}: a snapshot restore replaces the whole state

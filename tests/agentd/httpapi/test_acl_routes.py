@@ -50,6 +50,9 @@ SAMPLES: dict[tuple[str, str], tuple[str, Any]] = {
     ("/v1/agent/health/service/name/", "GET"): ("/v1/agent/health/service/name/web", None),
     ("/v1/agent/maintenance", "PUT"): ("/v1/agent/maintenance?enable=false", None),
     ("/v1/agent/members", "GET"): ("/v1/agent/members", None),
+    ("/v1/agent/metrics", "GET"): ("/v1/agent/metrics", None),
+    # a bad level: the manager's answer is a 400, not an endless stream
+    ("/v1/agent/monitor", "GET"): ("/v1/agent/monitor?loglevel=bogus", None),
     ("/v1/agent/reload", "PUT"): ("/v1/agent/reload", None),
     ("/v1/agent/self", "GET"): ("/v1/agent/self", None),
     ("/v1/agent/service/", "GET"): ("/v1/agent/service/web", None),
@@ -83,6 +86,8 @@ SAMPLES: dict[tuple[str, str], tuple[str, Any]] = {
     ("/v1/session/list", "GET"): ("/v1/session/list", None),
     ("/v1/session/node/", "GET"): ("/v1/session/node/test-node", None),
     ("/v1/session/renew/", "PUT"): ("/v1/session/renew/nope", None),
+    ("/v1/snapshot", "GET"): ("/v1/snapshot", None),
+    ("/v1/snapshot", "PUT"): ("/v1/snapshot", None),
     ("/v1/status/leader", "GET"): ("/v1/status/leader", None),
     ("/v1/status/peers", "GET"): ("/v1/status/peers", None),
     ("/v1/query", "GET"): ("/v1/query", None),

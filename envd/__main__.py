@@ -1,0 +1,3 @@
+from envd.main import main
+
+main()

@@ -1,0 +1,3 @@
+from watchd.main import main
+
+main()
