@@ -28,7 +28,7 @@ from agentd.structs.catalog import (
     to_wire,
 )
 from agentd.structs.commands import Command, MessageType
-from agentd.version import CONSUL_VERSION
+from cnslkit.version import CONSUL_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from cnslkit.api.errors import ApiError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from agentd.snapshot import Meta, TypeStat
     from cli.command import Invocation
+    from cnslkit.snapshot import Meta, TypeStat
 
 __all__ = ["COMMANDS", "format_inspect"]
 
@@ -53,7 +53,7 @@ class SaveError(Exception):
 
 def save_file(inv: Invocation, path: str) -> int:
     """Save a verified snapshot to ``path`` (through a ``.part`` file); its index."""
-    from agentd.snapshot import SnapshotError, read_archive
+    from cnslkit.snapshot import SnapshotError, read_archive
 
     try:
         archive = inv.http().send(api.save())
@@ -112,7 +112,7 @@ def run_restore(inv: Invocation) -> int:
 
 def format_inspect(meta: Meta, stats: list[TypeStat]) -> str:
     """Consul's pretty output: the metadata block, a blank line, then the per-type table."""
-    from agentd.snapshot import format_size
+    from cnslkit.snapshot import format_size
 
     head = [
         [" ID", meta.id],
@@ -143,7 +143,7 @@ def format_inspect_json(meta: Meta, stats: list[TypeStat]) -> str:
 
 
 def run_inspect(inv: Invocation) -> int:
-    from agentd.snapshot import SnapshotError, inspect, read_archive
+    from cnslkit.snapshot import SnapshotError, inspect, read_archive
 
     path = _file(inv)
     if path is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from agentd.version import CNSL_VERSION, CONSUL_VERSION, PROTOCOL
 from cli.command import EXIT_ERROR, EXIT_OK, Command, no_args
 from cli.goflags import STRING, Flag
+from cnslkit.version import CNSL_VERSION, CONSUL_VERSION, PROTOCOL
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

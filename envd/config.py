@@ -13,9 +13,9 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
+from cnslkit.configfiles import ConfigError, config_files, read_file
 from cnslkit.duration import parse_duration
 from envd.flags import UsageError
-from watchd.config import ConfigError, config_files, read_file
 
 __all__ = ["Config", "ConfigError", "Prefix", "load", "signal_number"]
 

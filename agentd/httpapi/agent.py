@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentd.httpapi.app import json_response
 from agentd.httpapi.request import Request, Response
-from agentd.version import CNSL_VERSION, CONSUL_VERSION, PROTOCOL
+from cnslkit.version import CNSL_VERSION, CONSUL_VERSION, PROTOCOL
 
 if TYPE_CHECKING:
     from agentd.agent import Agent

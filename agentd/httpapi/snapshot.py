@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from agentd import snapshot
 from agentd.errors import BadRequest
 from agentd.httpapi.app import query_options
 from agentd.httpapi.request import Request, Response
 from agentd.structs.commands import MessageType
+from cnslkit import snapshot
 
 if TYPE_CHECKING:
     from agentd.agent import Agent

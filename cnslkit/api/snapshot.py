@@ -1,6 +1,6 @@
 """``/v1/snapshot`` as :class:`~cnslkit.api.call.Call` records (Go's ``Snapshot``).
 
-The archive travels as opaque bytes; its format (and verification) is :mod:`agentd.snapshot`.
+The archive travels as opaque bytes; its format (and verification) is :mod:`cnslkit.snapshot`.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from agentd.version import CONSUL_VERSION
 from cli.info import format_stats
+from cnslkit.version import CONSUL_VERSION
 from tests.agents import AgentThread
 from tests.cli.runner import Cnsl
 

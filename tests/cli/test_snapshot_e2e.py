@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agentd.snapshot import Meta, TypeStat
 from cli.snapshot import expired, format_inspect
+from cnslkit.snapshot import Meta, TypeStat
 from tests.agents import AgentThread, wait_for
 from tests.cli.runner import Cnsl
 from tests.examples import EXAMPLES

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agentd import snapshot
+from cnslkit import snapshot
 from tests.agents import AgentThread, wait_for
 
 

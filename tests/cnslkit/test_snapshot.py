@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from agentd import snapshot
-from agentd.snapshot import SnapshotError
 from agentd.state.store import Store
+from cnslkit import snapshot
+from cnslkit.snapshot import SnapshotError
 
 IMAGE: dict[str, Any] = {
     "KV": {"Entries": [["a", 0, b"v", None, 0, 3, 4], ["b", 1, b"w", None, 0, 5, 5]], "Index": 5},
