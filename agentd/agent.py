@@ -31,6 +31,8 @@ from cnslkit.watch.planset import AgentWatches
 
 log = logging.getLogger(__name__)
 
+SNAPSHOT_MAX_BODY = 256 * 1024 * 1024
+
 _RESTART_ONLY = (
     "http_listeners",
     "dns_listeners",
@@ -82,7 +84,8 @@ class Agent:
         self.http = HttpServer(
             self.app,
             max_conns_per_client=config.http_max_conns_per_client,
-            max_body=max(config.kv_max_value_size, config.txn_max_req_len),
+            # the largest body any route takes: snapshots (others are held to less by the app)
+            max_body=max(config.kv_max_value_size, config.txn_max_req_len, SNAPSHOT_MAX_BODY),
         )
         self.local = LocalState(config.node_name)
         self.events = EventBuffer()

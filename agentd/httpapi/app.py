@@ -39,6 +39,8 @@ UI_DISABLED = (
 class App:
     def __init__(self, agent: Agent, router: Router) -> None:
         self.agent = agent
+        cfg = agent.config
+        self.body_limit = max(cfg.kv_max_value_size, cfg.txn_max_req_len)  # ordinary routes
         self.router = router
         self.default_acl_policy = (
             agent.acl.settings.default_policy if agent.acl.settings.enabled else "allow"
@@ -88,7 +90,7 @@ class App:
             resp = Response.text(405, f"method {req.method} not allowed")
             resp.headers.append(("Allow", allow))
             return resp
-        if req.truncated and not route.checks_size:
+        if not route.checks_size and (req.truncated or req.content_length > self.body_limit):
             raise TooLarge(f"Request body({req.content_length} bytes) too large")
         check_common(self.agent, req)
         need = route.acl[req.method]

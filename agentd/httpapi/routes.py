@@ -204,6 +204,7 @@ ROUTES = [
         "/v1/snapshot",
         {"GET": snapshot.save, "PUT": snapshot.restore},
         {"GET": scalar("acl", "write"), "PUT": scalar("acl", "write")},
+        checks_size=True,
     ),
     Route("/v1/status/leader", {"GET": status.leader}, {"GET": public()}),
     Route("/v1/status/peers", {"GET": status.peers}, {"GET": public()}),

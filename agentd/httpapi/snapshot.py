@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from agentd.errors import BadRequest
+from agentd.errors import BadRequest, TooLarge
 from agentd.httpapi.app import query_options
 from agentd.httpapi.request import Request, Response
 from agentd.structs.commands import MessageType
@@ -41,6 +41,8 @@ async def save(agent: Agent, req: Request) -> Response:
 
 
 async def restore(agent: Agent, req: Request) -> Response:
+    if req.truncated:
+        raise TooLarge(f"Request body({req.content_length} bytes) too large")
     try:
         _, image = await asyncio.to_thread(snapshot.load_archive, req.body)
     except snapshot.SnapshotError as exc:

@@ -14,6 +14,7 @@ from collections.abc import Hashable, Iterable
 class WatchHub:
     def __init__(self) -> None:
         self._channels: dict[Hashable, asyncio.Future[None]] = {}
+        self.resets = 0  # bumped when the whole state is replaced (snapshot restore)
 
     def channel(self, wkey: Hashable) -> asyncio.Future[None]:
         fut = self._channels.get(wkey)
@@ -35,6 +36,7 @@ class WatchHub:
 
     def notify_all(self) -> None:
         """Wake everyone (snapshot restore replaces the whole state)."""
+        self.resets += 1
         channels, self._channels = self._channels, {}
         for fut in channels.values():
             if not fut.done():
@@ -52,6 +54,10 @@ class WatchSet:
     def __init__(self, hub: WatchHub) -> None:
         self._hub = hub
         self._keys: list[Hashable] = []
+
+    @property
+    def resets(self) -> int:
+        return self._hub.resets
 
     def add(self, wkey: Hashable) -> None:
         self._keys.append(wkey)

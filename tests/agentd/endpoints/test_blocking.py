@@ -52,3 +52,18 @@ async def test_times_out_with_the_current_result() -> None:
         store.watch_set, QueryOptions(min_index=1, wait=0.2), lambda ws: store.kv.get(ws, "k")
     )
     assert index == 1 and entry is not None and entry.value == b"1"
+
+
+async def test_a_restore_answers_blocked_queries_even_at_a_lower_index() -> None:
+    store = Store()
+    fsm = FSM(store)
+    for i in range(1, 4):
+        fsm.apply(i, {"Type": 1, "Op": {"Verb": "set", "Key": "k", "Value": str(i).encode()}})
+    image = Store().image()  # an older, empty state
+    asyncio.get_running_loop().call_later(0.05, store.load, 2, image)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    _, entry = await blocking_query(
+        store.watch_set, QueryOptions(min_index=3, wait=5), lambda ws: store.kv.get(ws, "k")
+    )
+    assert entry is None and loop.time() - start < 2
