@@ -66,12 +66,15 @@ class _Segment:
         self.fd = fd
         self.size = size
         self.broken = False  # a failed append could not be cut back: start a new segment
+        self.fsync_us = 0  # how long the last append's fsync took
 
     def append(self, data: bytes) -> None:
         start = self.size
         try:
             records.write_all(self.fd, data)
+            began = time.perf_counter()
             os.fsync(self.fd)
+            self.fsync_us = int((time.perf_counter() - began) * 1e6)
         except OSError:
             try:
                 os.ftruncate(self.fd, start)
@@ -109,7 +112,14 @@ class LocalLog(Log):
         self.snapshot_interval = snapshot_interval
         self.retain_snapshots = retain_snapshots
         self._clock = clock
-        self.stats: dict[str, int] = {"batches": 0, "records": 0, "snapshots": 0, "write_errors": 0}
+        self.stats: dict[str, int] = {
+            "batches": 0,
+            "records": 0,
+            "snapshots": 0,
+            "write_errors": 0,
+            "fsync_us_total": 0,  # fsync latency: total / batches is the mean
+            "fsync_us_max": 0,
+        }
         self._segments: list[tuple[int, str]] = []  # every segment file, ascending; current last
         self._snapshots: list[tuple[int, str]] = []  # intact snapshot files, ascending
         self._segment: _Segment | None = None
@@ -263,6 +273,9 @@ class LocalLog(Log):
             self._written_index = batch[-1].index
             self.stats["batches"] += 1
             self.stats["records"] += len(batch)
+            fsync_us = self._segment.fsync_us
+            self.stats["fsync_us_total"] += fsync_us
+            self.stats["fsync_us_max"] = max(self.stats["fsync_us_max"], fsync_us)
             self._apply(batch)
 
     def _renumber_pending(self, first: int) -> None:

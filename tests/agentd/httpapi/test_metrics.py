@@ -23,3 +23,17 @@ def test_metrics_json_and_prometheus(agent: AgentThread) -> None:
         assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
         assert 'consul_api_http_count{method="PUT",path="v1_kv"} 1\n' in r.text
         assert "# TYPE consul_runtime_num_goroutines gauge" in r.text
+
+
+def test_durable_agent_reports_fsync_latency(tmp_path: object) -> None:
+    durable = AgentThread("-data-dir", str(tmp_path)).start()
+    try:
+        with httpx.Client(base_url=durable.url, timeout=30) as http:
+            for i in range(5):
+                http.put(f"/v1/kv/k{i}", content=b"1")
+            gauges = {g["Name"]: g["Value"] for g in http.get("/v1/agent/metrics").json()["Gauges"]}
+        assert gauges["cnsl.log.batches"] >= 5
+        assert gauges["cnsl.log.fsync_us_total"] > 0
+        assert gauges["cnsl.log.fsync_us_max"] > 0
+    finally:
+        durable.stop()
