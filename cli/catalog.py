@@ -19,7 +19,7 @@ from cli.command import (
 )
 from cli.goflags import BOOL, LIST, STRING, Flag
 from cli.httpflags import HTTP_FLAGS
-from cli.textfmt import DELIM, columnize, tabwrite
+from cli.textfmt import DELIM, table, tabwrite
 from cnslkit.api import catalog
 from cnslkit.api.errors import ApiError
 
@@ -67,7 +67,7 @@ def format_nodes(nodes: Sequence[Node], detailed: bool) -> str:
             cells = [node.node, node.id[:dash] if dash > 0 else node.id]
             cells += [node.address, node.datacenter]
         rows.append(DELIM.join(cells))
-    return columnize(rows)
+    return table(rows)
 
 
 def format_service_tags(services: Mapping[str, Sequence[str]]) -> str:

@@ -12,7 +12,7 @@ import re
 from cli.command import EXIT_ERROR, EXIT_OK, Command, UsageProblem, no_args
 from cli.goflags import BOOL, STRING, Flag
 from cli.httpflags import CLIENT_FLAGS
-from cli.textfmt import DELIM, columnize
+from cli.textfmt import DELIM, table
 from cnslkit.api import agent
 from cnslkit.api.errors import ApiError
 
@@ -80,7 +80,7 @@ def format_members(members: Sequence[Member], detailed: bool, segment: str = ALL
         for m, tags in tagged:
             pairs = ",".join(f"{k}={tags[k]}" for k in sorted(tags))
             rows.append(DELIM.join((m.name, _address(m), status_name(m.status), pairs)))
-        return columnize(rows)
+        return table(rows)
     rows = [DELIM.join(HEADER)]
     for m, tags in tagged:
         role = {"node": "client", "consul": "server"}.get(tags.get("role", ""))
@@ -91,7 +91,7 @@ def format_members(members: Sequence[Member], detailed: bool, segment: str = ALL
             cells = [m.name, _address(m), status_name(m.status), role, build, tags.get("vsn", "")]
             cells += [tags.get("dc", ""), tags["ap"], tags.get("segment", "")]
         rows.append(DELIM.join(cells))
-    return columnize(rows)
+    return table(rows)
 
 
 def run(inv: Invocation) -> int:

@@ -14,7 +14,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["DELIM", "columnize", "go_quote", "tabwrite"]
+__all__ = ["DELIM", "columnize", "go_quote", "rich_table", "table", "tabwrite"]
 
 DELIM = "\x1f"
 
@@ -78,3 +78,35 @@ def go_quote(text: str) -> str:
         else:
             out.append(f"\\U{ord(ch):08x}")
     return '"' + "".join(out) + '"'
+
+
+def table(rows: Sequence[str], delim: str = DELIM) -> str:
+    """A columnize table for scripts and pipes (Consul's bytes); at a terminal, a rich table."""
+    import sys
+
+    if not sys.stdout.isatty():
+        return columnize(rows, delim)
+    return rich_table([[cell.strip() for cell in row.split(delim)] for row in rows])
+
+
+def rich_table(cells: Sequence[Sequence[str]], width: int | None = None) -> str:
+    """The header row in bold over the others, rendered with rich (imported only here)."""
+    import io
+    import shutil
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    if not cells:
+        return ""
+    grid = Table(*cells[0], box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    for row in cells[1:]:
+        grid.add_row(*row)
+    out = io.StringIO()
+    Console(
+        file=out,
+        force_terminal=True,
+        width=width or shutil.get_terminal_size().columns,
+    ).print(grid)
+    return out.getvalue().rstrip("\n")

@@ -28,3 +28,22 @@ def test_tabwrite_padding() -> None:
 def test_go_quote() -> None:
     assert go_quote("web") == '"web"'
     assert go_quote('a"b\\c\n\t\x01é\u200b') == '"a\\"b\\\\c\\n\\t\\x01é\\u200b"'
+
+
+def test_tables_are_plain_for_pipes_and_rich_at_a_terminal(monkeypatch: object) -> None:
+    import io
+    import sys
+
+    from cli.textfmt import DELIM, columnize, rich_table, table
+
+    rows = [DELIM.join(("Node", "Address")), DELIM.join(("n1", "10.0.0.1"))]
+    assert table(rows) == columnize(rows)  # pytest's stdout is not a terminal
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdout", Tty())  # type: ignore[attr-defined]
+    fancy = table(rows)
+    assert "Node" in fancy and "10.0.0.1" in fancy and "\x1b[" in fancy  # styled for a terminal
+    assert "n1" in rich_table([["Node"], ["n1"]], width=40)
