@@ -69,8 +69,7 @@ def test_bash_completes_kv_keys_from_the_agent(agent: AgentThread) -> None:
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
 def test_other_shells_parse(shell: str) -> None:
-    if shutil.which(shell) is None:
-        pytest.skip(f"{shell} is not installed")
+    assert shutil.which(shell), f"{shell} is missing: scripts/test-deps.sh installs it"
     script = completion.REPO_DIR / completion.FILES[shell]
     assert subprocess.run([shell, "-n", str(script)], timeout=30).returncode == 0
 
@@ -88,8 +87,7 @@ def test_install_writes_where_the_shell_looks(tmp_path: Path) -> None:
 
 
 def test_fish_completes_commands_and_flags() -> None:
-    if shutil.which("fish") is None:
-        pytest.skip("fish is not installed")
+    assert shutil.which("fish"), "fish is missing: scripts/test-deps.sh installs it"
     script = completion.REPO_DIR / completion.FILES["fish"]
     program = f"source '{script}'; complete -C 'cnsl snapshot '; complete -C 'cnsl kv get -rec'"
     out = subprocess.run(["fish", "-c", program], capture_output=True, text=True, timeout=30)

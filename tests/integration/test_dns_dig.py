@@ -13,7 +13,9 @@ import pytest
 from tests.agents import AgentProcess, wait_for
 from tests.examples import EXAMPLES
 
-pytestmark = pytest.mark.skipif(shutil.which("dig") is None, reason="dig (dnsutils) not installed")
+
+def setup_module() -> None:
+    assert shutil.which("dig"), "dig is missing: scripts/test-deps.sh installs dnsutils"
 
 _DNS = re.compile(r"DNS listening on udp://(\S+):(\d+) tcp://")
 
