@@ -17,6 +17,7 @@ from tests.examples import EXAMPLES
 def setup_module() -> None:
     assert shutil.which("dig"), "dig is missing: scripts/test-deps.sh installs dnsutils"
 
+
 _DNS = re.compile(r"DNS listening on udp://(\S+):(\d+) tcp://")
 
 
