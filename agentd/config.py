@@ -421,5 +421,6 @@ def setup_logging(level: str) -> None:
         root.removeHandler(handler)
     handler = _AgentHandler(sys.stderr)
     handler.setFormatter(_ConsulFormatter("%(asctime)s [%(levelname)s] %(name)s: %(message)s"))
+    handler.setLevel(_LEVELS[name])  # the root's level may drop while a monitor listens
     root.addHandler(handler)
     root.setLevel(_LEVELS[name])

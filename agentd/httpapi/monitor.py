@@ -2,8 +2,9 @@
 
 A logging handler on the root logger fans each record out to the subscribers' bounded queues (from
 any thread, through the loop); a slow reader loses lines rather than slowing the agent, as in
-Consul. The handler is installed while anyone listens. Records below the root logger's level
-never reach it, so ``?loglevel=debug`` needs the agent's ``-log-level`` at debug too.
+Consul. The handler is installed while anyone listens, and the root logger's level is lowered to
+the most detailed level asked for (the agent's own stderr handler keeps its ``-log-level``), so
+``?loglevel=debug`` sees debug lines from an agent running at info, as in Consul.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class LogHub(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.subscribers: set[_Subscriber] = set()
+        self._root_level: int | None = None  # the root's level before the first subscriber
         self._text = logging.Formatter("%(asctime)s [%(levelname)s] %(name)s: %(message)s")
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -74,15 +76,22 @@ class LogHub(logging.Handler):
 
     def subscribe(self, level: int, as_json: bool) -> _Subscriber:
         sub = _Subscriber(asyncio.get_running_loop(), level, as_json)
+        root = logging.getLogger()
         if not self.subscribers:
-            logging.getLogger().addHandler(self)
+            root.addHandler(self)
+            self._root_level = root.level
         self.subscribers.add(sub)
+        root.setLevel(min(root.level or logging.WARNING, level))
         return sub
 
     def unsubscribe(self, sub: _Subscriber) -> None:
         self.subscribers.discard(sub)
         if not self.subscribers:
-            logging.getLogger().removeHandler(self)
+            root = logging.getLogger()
+            root.removeHandler(self)
+            if self._root_level is not None:
+                root.setLevel(self._root_level)
+                self._root_level = None
 
 
 HUB = LogHub()
