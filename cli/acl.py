@@ -20,6 +20,7 @@ from cli.command import (
     UsageProblem,
     command_table,
     load_data,
+    no_args,
 )
 from cli.goflags import BOOL, STRING, Flag
 from cli.httpflags import HTTP_FLAGS
@@ -30,7 +31,8 @@ from cnslkit.api.errors import ApiError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
 
     from cli.command import Invocation
     from cli.httpflags import Http
@@ -220,6 +222,35 @@ AGENT_TOKEN_TYPES: dict[str, tuple[str, str]] = {
     "config_file_service_registration": ("config_file_service_registration", ""),
     "dns": ("dns", ""),
 }
+
+
+def delete_by_id_or_name(
+    inv: Invocation,
+    noun: str,
+    usage: str,
+    resolve: Callable[[Http, str], str],
+    by_name: Callable[[Http, str], str],
+    delete: Callable[[str], Any],
+) -> int:
+    """``acl policy delete`` / ``acl role delete``: ``-id`` (a unique prefix) or ``-name``."""
+    p = inv.parsed
+    no_args(inv)
+    partial, name = p.text("id") or "", p.text("name") or ""
+    if not partial and not name:
+        raise UsageProblem(usage)
+    http = inv.http()
+    try:
+        object_id = resolve(http, partial) if partial else by_name(http, name)
+    except (ApiError, NotResolved) as exc:
+        inv.out.error(f"Error determining {noun} ID: {exc}")
+        return EXIT_ERROR
+    try:
+        http.send(delete(object_id))
+    except ApiError as exc:
+        inv.out.error(f"Error deleting {noun} {go_quote(object_id)}: {exc}")
+        return EXIT_ERROR
+    inv.out.info(f"{noun.capitalize()} {go_quote(object_id)} deleted successfully")
+    return EXIT_OK
 
 
 def run_bootstrap(inv: Invocation) -> int:

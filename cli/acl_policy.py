@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from cli.acl import NotResolved, format_flag, meta_flag, resolve_policy_id, show, wants_json
+from cli.acl import (
+    NotResolved,
+    delete_by_id_or_name,
+    format_flag,
+    meta_flag,
+    resolve_policy_id,
+    show,
+    wants_json,
+)
 from cli.acl_format import format_policy, format_policy_list
 from cli.command import (
     EXIT_ERROR,
-    EXIT_OK,
     Command,
     DataError,
     UsageProblem,
@@ -209,24 +216,9 @@ def run_update(inv: Invocation) -> int:
 
 
 def run_delete(inv: Invocation) -> int:
-    p = inv.parsed
-    no_args(inv)
-    partial, name = p.text("id") or "", p.text("name") or ""
-    if not partial and not name:
-        raise UsageProblem(_ID_OR_NAME)
-    http = inv.http()
-    try:
-        policy_id = resolve_policy_id(http, partial) if partial else _id_by_name(http, name)
-    except (ApiError, NotResolved) as exc:
-        inv.out.error(f"Error determining policy ID: {exc}")
-        return EXIT_ERROR
-    try:
-        http.send(acl.policy_delete(policy_id))
-    except ApiError as exc:
-        inv.out.error(f"Error deleting policy {go_quote(policy_id)}: {exc}")
-        return EXIT_ERROR
-    inv.out.info(f"Policy {go_quote(policy_id)} deleted successfully")
-    return EXIT_OK
+    return delete_by_id_or_name(
+        inv, "policy", _ID_OR_NAME, resolve_policy_id, _id_by_name, acl.policy_delete
+    )
 
 
 def run_list(inv: Invocation) -> int:

@@ -12,6 +12,7 @@ import dataclasses
 from cli.acl import (
     NotResolved,
     append_links,
+    delete_by_id_or_name,
     format_flag,
     merge_node_identities,
     merge_service_identities,
@@ -24,7 +25,7 @@ from cli.acl import (
     wants_json,
 )
 from cli.acl_format import format_role, format_role_list
-from cli.command import EXIT_ERROR, EXIT_OK, Command, UsageProblem, command_table, no_args
+from cli.command import EXIT_ERROR, Command, UsageProblem, command_table, no_args
 from cli.goflags import BOOL, LIST, STRING, Flag
 from cli.httpflags import HTTP_FLAGS
 from cli.textfmt import go_quote
@@ -239,24 +240,14 @@ def run_update(inv: Invocation) -> int:
 
 
 def run_delete(inv: Invocation) -> int:
-    p = inv.parsed
-    no_args(inv)
-    partial, name = p.text("id") or "", p.text("name") or ""
-    if not partial and not name:
-        raise UsageProblem("Must specify the -id or -name parameters")
-    http = inv.http()
-    try:
-        role_id = resolve_role_id(http, partial) if partial else _id_by_name(http, name)
-    except (ApiError, NotResolved) as exc:
-        inv.out.error(f"Error determining role ID: {exc}")
-        return EXIT_ERROR
-    try:
-        http.send(acl.role_delete(role_id))
-    except ApiError as exc:
-        inv.out.error(f"Error deleting role {go_quote(role_id)}: {exc}")
-        return EXIT_ERROR
-    inv.out.info(f"Role {go_quote(role_id)} deleted successfully")
-    return EXIT_OK
+    return delete_by_id_or_name(
+        inv,
+        "role",
+        "Must specify the -id or -name parameters",
+        resolve_role_id,
+        _id_by_name,
+        acl.role_delete,
+    )
 
 
 def run_list(inv: Invocation) -> int:
