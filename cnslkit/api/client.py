@@ -134,11 +134,13 @@ class Client:
         dc: str | None = None,
         stale: bool | None = None,
         expect: Sequence[int] = (200,),
+        token: str | None = None,
     ) -> Reply:
         """Send one request; a status outside ``expect`` raises ResponseError.
 
         ``index`` > 0 makes a read a blocking query (``wait`` seconds at most, server default
-        otherwise); ``dc``/``stale`` default to the config's.
+        otherwise); ``dc``/``stale`` default to the config's; ``token`` replaces the config's
+        token for this request only.
         """
         query = list(params)
         datacenter = dc if dc is not None else self.config.datacenter
@@ -155,7 +157,12 @@ class Client:
         url = self.url(path, query)
         try:
             resp = await self._http.request(
-                method, url, content=content, timeout=timeout, extensions=self._extensions
+                method,
+                url,
+                content=content,
+                timeout=timeout,
+                extensions=self._extensions,
+                headers={"X-Consul-Token": token} if token else None,
             )
         except httpx.HTTPError as exc:
             raise TransportError(self._describe(method, url, exc)) from exc

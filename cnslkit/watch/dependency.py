@@ -103,8 +103,10 @@ async def request(
     params: Sequence[tuple[str, str | None]] = (),
     dc: str = "",
     expect: Sequence[int] = (200,),
+    token: str = "",
 ) -> Reply:
-    """A blocking GET of ``path`` (already escaped) as ``opts`` describe it."""
+    """A blocking GET of ``path`` (already escaped) as ``opts`` describe it; ``token``, if
+    given, replaces the client's for this query."""
     return await client.request(
         "GET",
         path,
@@ -114,6 +116,7 @@ async def request(
         dc=dc or None,
         stale=opts.stale,
         expect=expect,
+        token=token or None,
     )
 
 

@@ -148,8 +148,9 @@ def query(params: Mapping[str, Any]) -> RawQuery:
         raise WatchConfigError(f"unknown watch type {kind!r}" if kind else "watch: missing type")
     dep = build(params)
     dc = str(params.get("datacenter") or "")
-    if dc:
-        dep = RawQuery(dep.path, dep.params, dc, dep.missing, dep.single)
+    token = str(params.get("token") or "")
+    if dc or token:
+        dep = RawQuery(dep.path, dep.params, dc, dep.missing, dep.single, token)
     return dep
 
 
@@ -166,7 +167,7 @@ class WatchSpec:
     retry_backoff: float = 1.0
 
 
-_HANDLER_KEYS = ("handler", "args", "handler_type", "http_handler_config", "timeout")
+_HANDLER_KEYS = ("handler", "args", "handler_type", "http_handler_config", "timeout", "token")
 
 
 def parse_watch(params: Mapping[str, Any], *, require_handler: bool = True) -> WatchSpec:

@@ -20,7 +20,16 @@ from cnslkit.watch.dependency import Dependency, Fetched, QueryOptions, fetched,
 if TYPE_CHECKING:
     from cnslkit.api.client import Client
 
-__all__ = ["Payload", "RawQuery"]
+__all__ = ["Payload", "RawQuery", "token_tag"]
+
+
+def token_tag(token: str) -> str:
+    """Tells queries with different tokens apart without ever showing a token."""
+    if not token:
+        return ""
+    import hashlib
+
+    return "#token-" + hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,7 @@ class RawQuery(Dependency):
     dc: str = ""
     missing: Any = None
     single: bool = False
+    token: str = field(default="", repr=False)  # a watch's own token (never shown: see key)
 
     kind: ClassVar[str] = "watch.raw"
 
@@ -47,11 +57,17 @@ class RawQuery(Dependency):
     def key(self) -> str:
         query = wire.encode_query(self.params)
         tail = ("?" + query if query else "") + (f"@{self.dc}" if self.dc else "")
-        return f"{self.kind}({self.path}{tail})"
+        return f"{self.kind}({self.path}{tail}){token_tag(self.token)}"
 
     async def fetch(self, client: Client, opts: QueryOptions) -> Fetched:
         reply = await request(
-            client, self.path, opts, params=self.params, dc=self.dc, expect=(200, 404)
+            client,
+            self.path,
+            opts,
+            params=self.params,
+            dc=self.dc,
+            expect=(200, 404),
+            token=self.token,
         )
         if reply.status == 404:
             return fetched(Payload(self.missing, reply.meta.index), reply)
