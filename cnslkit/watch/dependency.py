@@ -114,7 +114,7 @@ async def request(
         index=opts.index,
         wait=opts.wait,
         dc=dc or None,
-        stale=opts.stale,
+        stale=opts.stale or None,  # None: the client's own -stale / CONSUL setting
         expect=expect,
         token=token or None,
     )
