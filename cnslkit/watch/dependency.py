@@ -82,6 +82,27 @@ class Dependency(ABC):
         return self.key
 
 
+_PREFIX_AT_DC = re.compile(r"(?P<prefix>[^@]*)(?:@(?P<dc>.+))?")
+
+
+class PrefixDependency(Dependency):
+    """A query over a KV prefix, written ``prefix@dc``; subclasses declare ``prefix`` and ``dc``
+    fields and inherit the parser and the identity."""
+
+    __slots__ = ()
+    prefix: str
+    dc: str
+
+    @classmethod
+    def parse(cls, text: str) -> Any:
+        parts = match(_PREFIX_AT_DC, cls.kind, text)
+        return cls(parts["prefix"].lstrip("/"), parts["dc"])  # type: ignore[call-arg]
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}({self.prefix}{suffix(self.dc)})"
+
+
 def match(pattern: re.Pattern[str], kind: str, text: str) -> dict[str, str]:
     """Named groups of ``pattern`` matched against the whole of ``text`` ("" for unmatched)."""
     m = pattern.fullmatch(text.strip())

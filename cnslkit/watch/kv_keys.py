@@ -7,20 +7,17 @@ relative to the prefix; a folded sub-folder keeps its trailing ``/``.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from cnslkit.api.errors import ApiError
 from cnslkit.watch.dependency import (
-    Dependency,
     Fetched,
+    PrefixDependency,
     QueryOptions,
     fetched,
     kv_path,
-    match,
     request,
-    suffix,
 )
 
 if TYPE_CHECKING:
@@ -28,25 +25,14 @@ if TYPE_CHECKING:
 
 __all__ = ["KVKeys"]
 
-_FORM = re.compile(r"(?P<prefix>[^@]*)(?:@(?P<dc>.+))?")
-
 
 @dataclass(frozen=True, slots=True)
-class KVKeys(Dependency):
+class KVKeys(PrefixDependency):
     prefix: str
     dc: str = ""
 
     kind: ClassVar[str] = "kv.keys"
     collection: ClassVar[bool] = True
-
-    @classmethod
-    def parse(cls, text: str) -> KVKeys:
-        parts = match(_FORM, cls.kind, text)
-        return cls(parts["prefix"].lstrip("/"), parts["dc"])
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}({self.prefix}{suffix(self.dc)})"
 
     async def fetch(self, client: Client, opts: QueryOptions) -> Fetched:
         reply = await request(

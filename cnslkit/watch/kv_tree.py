@@ -8,20 +8,17 @@ filter it client-side, so they share one recursive query per prefix.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from cnslkit.api.errors import ApiError
 from cnslkit.watch.dependency import (
-    Dependency,
     Fetched,
+    PrefixDependency,
     QueryOptions,
     fetched,
     kv_path,
-    match,
     request,
-    suffix,
 )
 from cnslkit.watch.records import KeyPair
 
@@ -30,25 +27,14 @@ if TYPE_CHECKING:
 
 __all__ = ["KVTree", "ls", "tree"]
 
-_FORM = re.compile(r"(?P<prefix>[^@]*)(?:@(?P<dc>.+))?")
-
 
 @dataclass(frozen=True, slots=True)
-class KVTree(Dependency):
+class KVTree(PrefixDependency):
     prefix: str
     dc: str = ""
 
     kind: ClassVar[str] = "kv.list"
     collection: ClassVar[bool] = True
-
-    @classmethod
-    def parse(cls, text: str) -> KVTree:
-        parts = match(_FORM, cls.kind, text)
-        return cls(parts["prefix"].lstrip("/"), parts["dc"])
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}({self.prefix}{suffix(self.dc)})"
 
     async def fetch(self, client: Client, opts: QueryOptions) -> Fetched:
         reply = await request(
