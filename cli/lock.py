@@ -28,6 +28,7 @@ from cnslkit.api import agent
 from cnslkit.api import session as sessions
 from cnslkit.api.errors import ApiError, ConfigError, LockInUse
 from cnslkit.api.lock import SEMAPHORE_KEY, SESSION_TTL, Lock, LockOptions, Semaphore, join
+from cnslkit.child import signal_group
 
 if TYPE_CHECKING:
     from cli.command import Invocation
@@ -132,11 +133,8 @@ class Holder:
         self.shutdown.set()
 
     def _forward(self, sig: int) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            try:
-                self.proc.send_signal(sig)
-            except ProcessLookupError:
-                pass
+        if self.proc is not None:
+            signal_group(self.proc, sig)
 
     async def run(self) -> int:
         self.say("Attempting lock acquisition")
@@ -221,7 +219,10 @@ class Holder:
         self.out.flush()
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                *argv, stdin=None if self.pass_stdin else asyncio.subprocess.DEVNULL, env=env
+                *argv,
+                stdin=None if self.pass_stdin else asyncio.subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,  # signals reach the shell's children too: no orphans
             )
         except OSError as exc:
             self.out.error(f"Error starting handler: {_start_error(argv[0], exc)}")
@@ -241,21 +242,14 @@ class Holder:
             child.cancel()
             return
         self.say(f"Terminating child pid {proc.pid}")
-        if proc.returncode is None:
-            try:
-                proc.terminate()
-            except ProcessLookupError:
-                pass
+        signal_group(proc, signal.SIGTERM)
         done, _ = await asyncio.wait((child,), timeout=self.grace)
         if done:
             self.say("Child terminated")
             return
         self.say(f"Child did not exit after grace period of {self.grace:g}s")
         self.say(f"Killing child pid {proc.pid}")
-        try:
-            proc.kill()
-        except ProcessLookupError:
-            pass
+        signal_group(proc, signal.SIGKILL)
         await asyncio.wait((child,))
 
     async def _release(self, session: str, child_failed: bool) -> int:

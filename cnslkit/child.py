@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Child", "CommandResult", "command_argv", "exit_code", "run_command"]
+__all__ = ["Child", "CommandResult", "command_argv", "exit_code", "run_command", "signal_group"]
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ async def _spawn(
     )
 
 
-def _signal_group(proc: asyncio.subprocess.Process, sig: int) -> None:
+def signal_group(proc: asyncio.subprocess.Process, sig: int) -> None:
     if proc.returncode is not None:
         return
     try:
@@ -124,7 +124,7 @@ def _signal_group(proc: asyncio.subprocess.Process, sig: int) -> None:
 
 async def _terminate(proc: asyncio.subprocess.Process, sig: int, timeout: float) -> int:
     """Send ``sig`` to the group, wait ``timeout`` (0: forever), then SIGKILL; the exit code."""
-    _signal_group(proc, sig)
+    signal_group(proc, sig)
     try:
         async with asyncio.timeout(timeout if timeout > 0 else None):
             return exit_code(await proc.wait())
@@ -132,7 +132,7 @@ async def _terminate(proc: asyncio.subprocess.Process, sig: int, timeout: float)
         log.warning(
             "child %d: still running %.1fs after signal %d: killing", proc.pid, timeout, sig
         )
-    _signal_group(proc, signal.SIGKILL)
+    signal_group(proc, signal.SIGKILL)
     return exit_code(await proc.wait())
 
 
@@ -218,7 +218,7 @@ class Child:
     async def forward(self, sig: int) -> None:
         """Pass a signal we received on to the child (its process group)."""
         if self._proc is not None:
-            _signal_group(self._proc, sig)
+            signal_group(self._proc, sig)
 
     async def reload(self) -> None:
         """After a render: the reload signal if configured, else a restart (after splay)."""
@@ -226,7 +226,7 @@ class Child:
         if self.reload_signal is not None:
             if self._proc is not None:
                 log.info("child %d: sending reload signal %d", self._proc.pid, self.reload_signal)
-                _signal_group(self._proc, self.reload_signal)
+                signal_group(self._proc, self.reload_signal)
             return
         await self.restart()
 

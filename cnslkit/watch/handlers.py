@@ -20,12 +20,14 @@ import asyncio
 import json
 import logging
 import os
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
 
+from cnslkit.child import signal_group
 from cnslkit.watch.errors import WatchError
 
 __all__ = ["Handler", "HandlerFailed", "HttpHandler", "Invocation", "ScriptHandler"]
@@ -78,7 +80,7 @@ class ScriptHandler:
             raise HandlerFailed(f"handler {argv[0]}: timed out after {self.timeout}s") from None
         finally:
             if proc.returncode is None:  # timed out or cancelled: never leave it behind
-                proc.kill()
+                signal_group(proc, signal.SIGKILL)
                 await asyncio.shield(proc.wait())
         if proc.returncode != 0:
             raise HandlerFailed(f"handler {argv[0]}: exit code {proc.returncode}")

@@ -94,7 +94,9 @@ def test_sigterm_stops_the_child_and_releases(
     cnsl: Cnsl, agent: AgentThread, tmp_path: Path
 ) -> None:
     up = tmp_path / "up"
-    proc = cnsl.popen("lock", "-verbose", "sig", f"touch {up}; sleep 30", stdout=subprocess.PIPE)
+    proc = cnsl.popen(
+        "lock", "-verbose", "sig", f"touch {up}; sleep 30 & wait", stdout=subprocess.PIPE
+    )
     wait_for(up.exists)
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=20)
@@ -106,10 +108,12 @@ def test_sigterm_stops_the_child_and_releases(
 
 def test_lost_lock_kills_the_child(cnsl: Cnsl, agent: AgentThread, tmp_path: Path) -> None:
     up = tmp_path / "up"
-    proc = cnsl.popen("lock", "-verbose", "lost", f"touch {up}; sleep 30", stdout=subprocess.PIPE)
+    proc = cnsl.popen(
+        "lock", "-verbose", "lost", f"touch {up}; sleep 30 & wait", stdout=subprocess.PIPE
+    )
     wait_for(up.exists)
     (session,) = httpx.get(f"{agent.url}/v1/session/list").json()
-    assert session["Name"] == f"Consul lock for 'touch {up}; sleep 30' at 'lost'"
+    assert session["Name"] == f"Consul lock for 'touch {up}; sleep 30 & wait' at 'lost'"
     assert session["TTL"] == "15s"
     httpx.put(f"{agent.url}/v1/session/destroy/{session['ID']}")
     out, _ = proc.communicate(timeout=20)
