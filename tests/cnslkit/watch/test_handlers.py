@@ -23,7 +23,7 @@ def _alive(pid: int) -> bool:
 def test_timed_out_handler_takes_its_children_with_it(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     handler = ScriptHandler(shell=f"sleep 30 & echo $! > {pids}; wait", timeout=0.5)
-    with pytest.raises(HandlerFailed, match="timed out after 0.5s"):
+    with pytest.raises(HandlerFailed, match=r"timed out after 0\.5s"):
         asyncio.run(handler(Invocation(body={"k": 1}, index=3)))
     grandchild = int(pids.read_text())
     wait_for(lambda: not _alive(grandchild))
