@@ -5,7 +5,9 @@ semaphore under ``<prefix>`` (:class:`cnslkit.api.lock.Semaphore`). The session 
 created first and renewed every TTL/2 while we wait and while the child runs. One TaskGroup owns
 the renewer, the acquisition, the lock monitor and the child; the first of "child exited", "lock
 lost" and "SIGINT/SIGTERM" decides what happens: a lost lock or a signal terminates the child
-(SIGTERM, then SIGKILL after :attr:`Holder.grace` seconds). Then the lock is released, the key
+(SIGTERM, then SIGKILL after :attr:`Holder.grace` seconds). The child runs in its own session and
+every signal goes to its whole process group (Consul signals only the shell), so nothing the
+child started outlives it or keeps our stdout open. Then the lock is released, the key
 cleaned up if unused, and the session destroyed.
 
 Exit codes follow Consul: 1 when the lock cannot be set up, acquired (``-timeout``), released
