@@ -25,6 +25,9 @@ JSON-shaped records (dicts as Consul serialises them, PascalCase keys). Rules:
   empty list matches nothing, negated operators included. This follows go-bexpr v0.1.2's code.
 * With ``fields=`` (``schema.py``) selectors, operators and coercions are checked up front with
   go-bexpr's messages, e.g. ``Selector "Foo" is not valid``; without, selectors resolve per record.
+  ``fields.py`` holds the schema of each kind of response element, after Consul's Go types. With a
+  schema, records are also evaluated as the Go value: a struct field the JSON omits has its zero
+  value, so ``Kind == ""`` holds for a service without a kind (see ``schema.zero_filled``).
 """
 
 from __future__ import annotations

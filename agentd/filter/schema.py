@@ -14,18 +14,27 @@ Operators per type (go-bexpr's table): string ``== != in matches`` and their neg
 primitives ``== !=``; list of primitives ``in``, ``is empty`` and negations; list of anything else
 ``is empty``/``is not empty`` (its element's fields are selectable, matched "any element"); map
 ``in``, ``is empty`` and negations (any key is selectable); struct: none.
+
+``zero_filled`` gives the record as go-bexpr would see the Go value behind it, for evaluation: a
+struct field the JSON left out (``omitempty``, or not emitted at all) or null has its zero value
+("", 0, false, empty list/map, empty struct), and a struct field spelled in another case or
+snake_case (raw registration data such as ``address`` in a service's tagged addresses) is found
+under its Go name, as Go's JSON decoding would have put it there. Map keys stay exact, and a
+missing key stays missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from agentd.filter.ast import And, Expr, Match, Not, Op, Or, parse_bool, parse_float, parse_int
 from agentd.filter.errors import FilterError, go_quote
 
 FieldType: TypeAlias = "str | Mapping[str, FieldType] | tuple[str, FieldType]"
 Schema: TypeAlias = Mapping[str, FieldType]
+# The selectors an expression uses, as a tree of names: {"Node": {"Meta": {"os": {}}}}.
+Paths: TypeAlias = "dict[str, Paths]"
 
 _EQUALITY = frozenset({Op.EQUAL, Op.NOT_EQUAL})
 _STRING = _EQUALITY | {Op.IN, Op.NOT_IN, Op.MATCHES, Op.NOT_MATCHES}
@@ -125,3 +134,77 @@ def _operators(kind: str, elem: FieldType | None) -> frozenset[Op]:
 
 def _sel(selector: tuple[str, ...]) -> str:
     return go_quote(".".join(selector))
+
+
+def selected(expr: Expr) -> Paths:
+    """The selectors ``expr`` uses, merged into one tree."""
+    tree: Paths = {}
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Match):
+            node = tree
+            for name in e.selector:
+                node = node.setdefault(name, {})
+        elif isinstance(e, Not):
+            stack.append(e.operand)
+        else:
+            stack.extend(e.operands)
+    return tree
+
+
+def zero_filled(record: Any, schema: Schema, paths: Paths) -> Any:
+    """``record`` with the struct fields on ``paths`` filled in as the Go value would have them
+    (see the module's docstring). Copies only what it changes along the way; ``record`` itself is
+    left untouched."""
+    return _fill(record, schema, paths)
+
+
+def _fill(value: Any, field: FieldType, paths: Paths) -> Any:
+    kind, elem = _split(field)
+    if kind == "struct" and isinstance(value, dict):
+        assert isinstance(field, Mapping)
+        out = dict(value)
+        for name, below in paths.items():
+            ftype = field.get(name)
+            if ftype is None:
+                continue  # not a field of this type (only without validation)
+            v = out.get(name)
+            if v is None:
+                v = _loose_get(value, name)
+                v = _zero(ftype) if v is None else v
+            out[name] = _fill(v, ftype, below) if below else v
+        return out
+    if kind == "list" and isinstance(value, list) and paths:
+        assert elem is not None  # selectors go on into the fields of the elements
+        return [_fill(item, elem, paths) for item in value]
+    if kind == "map" and isinstance(value, dict) and paths:
+        assert elem is not None
+        out = dict(value)
+        for key, below in paths.items():
+            if below and key in out:
+                out[key] = _fill(out[key], elem, below)
+        return out
+    return value
+
+
+def _loose_get(record: dict[Any, Any], name: str) -> Any:
+    """The value under ``name`` spelled in any case, with or without underscores."""
+    want = name.lower()
+    for key, v in record.items():
+        if isinstance(key, str) and key.replace("_", "").lower() == want:
+            return v
+    return None
+
+
+def _zero(field: FieldType) -> object:
+    kind, _ = _split(field)
+    if kind == "string":
+        return ""
+    if kind == "bool":
+        return False
+    if kind == "list":
+        return []
+    if kind in ("map", "struct"):
+        return {}
+    return 0  # int, uint, float

@@ -11,6 +11,7 @@ import orjson
 
 from agentd.checks import definition as checkdef
 from agentd.errors import BadRequest
+from agentd.filter import fields
 from agentd.httpapi.app import json_response
 from agentd.httpapi.catalog import filtered
 from agentd.httpapi.decode import loads, object_body
@@ -74,16 +75,14 @@ def _require_check(agent: Agent, req: Request, check_id: str) -> None:
 
 
 async def services(agent: Agent, req: Request) -> Response:
+    keep = filtered(req, fields.AGENT_SERVICE)
     dc = agent.config.datacenter
-    items = {
-        sid: agent_service_json(ls.service, dc)
-        for sid, ls in agent.local.services.items()
+    items = [
+        agent_service_json(ls.service, dc)
+        for ls in agent.local.services.values()
         if visible(req, "service", ls.service.service)
-    }
-    if req.arg("filter"):
-        kept = filtered(req, list(items.values()))
-        items = {s["ID"]: s for s in kept}
-    return json_response(items)
+    ]
+    return json_response({s["ID"]: s for s in keep(items)})
 
 
 def _service_body(agent: Agent, sid: str) -> dict[str, Any] | None:
@@ -165,19 +164,19 @@ async def maintenance(agent: Agent, req: Request) -> Response:
 
 
 async def checks(agent: Agent, req: Request) -> Response:
-    items = {
-        cid: check_json(lc.check)
-        for cid, lc in agent.local.checks.items()
+    items = [
+        check_json(lc.check)
+        for lc in agent.local.checks.values()
         if (
             visible(req, "service", lc.check.service_name)
             if lc.check.service_name
             else visible(req, "node", agent.config.node_name)
         )
-    }
-    if req.arg("filter"):
-        kept = filtered(req, list(items.values()))
-        items = {c["CheckID"]: c for c in kept}
-    return json_response(items)
+    ]
+    # Consul creates this filter without a type and go-bexpr checks it against the first check it
+    # evaluates: with no checks to show, only the syntax is checked.
+    keep = filtered(req, fields.HEALTH_CHECK if items else None)
+    return json_response({c["CheckID"]: c for c in keep(items)})
 
 
 async def check_register(agent: Agent, req: Request) -> Response:
@@ -313,7 +312,7 @@ async def members(agent: Agent, req: Request) -> Response:
     if req.arg("wan") and req.arg("segment"):
         raise BadRequest("Cannot provide a segment with wan=true")
     members = [m for m in [member(agent)] if visible(req, "node", m["Name"])]
-    return json_response(members)
+    return json_response(filtered(req, fields.AGENT_MEMBER)(members))
 
 
 async def reload(agent: Agent, req: Request) -> Response:

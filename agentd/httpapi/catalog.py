@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from agentd.endpoints import catalog as endpoint
 from agentd.errors import AgentError, BadRequest
+from agentd.filter import FilterError, Schema, compile_filter, fields
 from agentd.httpapi.app import meta_headers, query_options
 from agentd.httpapi.decode import field_int, field_map, field_str, fold, object_body
 from agentd.httpapi.need import require, visible
@@ -149,17 +151,27 @@ def near_first(agent: Agent, req: Request, nodes: list[str]) -> list[int]:
     return sorted(order, key=lambda i: nodes[i].lower() != origin.lower())
 
 
-def filtered(req: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+Items = list[dict[str, Any]]
+
+
+def filtered(req: Request, schema: Schema | None) -> Callable[[Items], Items]:
+    """``?filter=``, compiled and checked against ``schema`` (the type of one response element,
+    from ``agentd.filter.fields``), as the function that keeps the elements it matches; without a
+    filter that function keeps everything. Call it before the query, so that a bad expression
+    fails at once rather than after a blocking wait, as Consul creates its filter first.
+    ``schema=None`` checks the syntax only."""
     expr = req.arg("filter")
     if not expr:
-        return items
-    from agentd.filter import FilterError, compile_filter
-
+        return _everything
     try:
-        return compile_filter(expr).apply(items)
+        return compile_filter(expr, schema).apply
     except FilterError as exc:
         # The issue asks for 400 (Consul's servers answer 500 here; its agent endpoints, 400).
         raise BadRequest(f"Failed to create boolean expression evaluator: {exc}") from None
+
+
+def _everything(items: Items) -> Items:
+    return items
 
 
 def _json(obj: Any, index: int, req: Request) -> Response:
@@ -171,10 +183,11 @@ async def datacenters(agent: Agent, req: Request) -> Response:
 
 
 async def nodes(agent: Agent, req: Request) -> Response:
+    keep = filtered(req, fields.NODE)
     index, found = await endpoint.nodes(agent.server, query_options(req), node_meta(req))
     found = [n for n in found if visible(req, "node", n.node)]
     found = [found[i] for i in near_first(agent, req, [n.node for n in found])]
-    return _json(filtered(req, [node_json(n) for n in found]), index, req)
+    return _json(keep([node_json(n) for n in found]), index, req)
 
 
 async def services(agent: Agent, req: Request) -> Response:
@@ -187,6 +200,7 @@ async def service(agent: Agent, req: Request) -> Response:
     name = req.path.removeprefix("/v1/catalog/service/")
     if not name:
         raise BadRequest("Missing service name")
+    keep = filtered(req, fields.SERVICE_NODE)
     index, found = await endpoint.instances(
         agent.server,
         name,
@@ -197,21 +211,19 @@ async def service(agent: Agent, req: Request) -> Response:
     found = instances_visible(req, found)
     found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
     items = [catalog_service_json(i.node, i.service) for i in found]
-    return _json(filtered(req, items), index, req)
+    return _json(keep(items), index, req)
 
 
 async def node(agent: Agent, req: Request) -> Response:
     name = req.path.removeprefix("/v1/catalog/node/")
     if not name:
         raise BadRequest("Missing node name")
+    keep = filtered(req, fields.NODE_SERVICE)  # the values of the Services map
     index, (found, svcs) = await endpoint.node_services(agent.server, name, query_options(req))
     if found is None:
         return _json(None, index, req)
-    services_ = {s.id: node_service_json(s) for s in svcs if visible(req, "service", s.service)}
-    expr = req.arg("filter")
-    if expr:
-        kept = filtered(req, list(services_.values()))
-        services_ = {s["ID"]: s for s in kept}
+    items = keep([node_service_json(s) for s in svcs if visible(req, "service", s.service)])
+    services_ = {s["ID"]: s for s in items}
     return _json({"Node": node_json(found), "Services": services_}, index, req)
 
 
@@ -219,10 +231,9 @@ async def node_services(agent: Agent, req: Request) -> Response:
     name = req.path.removeprefix("/v1/catalog/node-services/")
     if not name:
         raise BadRequest("Missing node name")
+    keep = filtered(req, fields.NODE_SERVICE)
     index, (found, svcs) = await endpoint.node_services(agent.server, name, query_options(req))
     if found is None:
         return _json(None, index, req)
-    items = filtered(
-        req, [node_service_json(s) for s in svcs if visible(req, "service", s.service)]
-    )
+    items = keep([node_service_json(s) for s in svcs if visible(req, "service", s.service)])
     return _json({"Node": node_json(found), "Services": items}, index, req)

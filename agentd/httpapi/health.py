@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from agentd.endpoints import catalog as endpoint
 from agentd.errors import BadRequest
+from agentd.filter import fields
 from agentd.httpapi.app import query_options
 from agentd.httpapi.catalog import _json, filtered, instances_visible, near_first, node_meta
 from agentd.httpapi.need import visible
@@ -49,34 +50,38 @@ def checks_visible(req: Request, checks: list[Check]) -> list[Check]:
 
 async def node(agent: Agent, req: Request) -> Response:
     name = _name(req, "/v1/health/node/", "Missing node name")
+    keep = filtered(req, fields.HEALTH_CHECK)
     index, checks = await endpoint.node_checks(agent.server, name, query_options(req))
     checks = checks_visible(req, checks)
-    return _json(filtered(req, [check_json(c) for c in checks]), index, req)
+    return _json(keep([check_json(c) for c in checks]), index, req)
 
 
 async def checks(agent: Agent, req: Request) -> Response:
     name = _name(req, "/v1/health/checks/", "Missing service name")
     if req.has("tag"):
         raise BadRequest("Tag filtering is not supported")
+    keep = filtered(req, fields.HEALTH_CHECK)
     index, found = await endpoint.service_checks(
         agent.server, name, query_options(req), node_meta(req)
     )
     found = checks_visible(req, found)
-    return _json(filtered(req, [check_json(c) for c in found]), index, req)
+    return _json(keep([check_json(c) for c in found]), index, req)
 
 
 async def state(agent: Agent, req: Request) -> Response:
     name = _name(req, "/v1/health/state/", "Missing check state")
+    keep = filtered(req, fields.HEALTH_CHECK)
     index, found = await endpoint.checks_in_state(
         agent.server, name, query_options(req), node_meta(req)
     )
     found = checks_visible(req, found)
-    return _json(filtered(req, [check_json(c) for c in found]), index, req)
+    return _json(keep([check_json(c) for c in found]), index, req)
 
 
 async def service(agent: Agent, req: Request) -> Response:
     name = _name(req, "/v1/health/service/", "Missing service name")
     passing = _passing(req)
+    keep = filtered(req, fields.CHECK_SERVICE_NODE)
     index, found = await endpoint.instances(
         agent.server,
         name,
@@ -96,4 +101,4 @@ async def service(agent: Agent, req: Request) -> Response:
         }
         for i in found
     ]
-    return _json(filtered(req, items), index, req)
+    return _json(keep(items), index, req)

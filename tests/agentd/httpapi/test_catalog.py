@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -154,6 +155,173 @@ def test_filter_on_catalog_and_health(http: httpx.Client) -> None:
     r = http.get("/v1/catalog/nodes", params={"filter": "Node =="})
     assert r.status_code == 400
     assert r.text.startswith("Failed to create boolean expression evaluator:")
+
+
+def bad_filter(http: httpx.Client, path: str, expr: str) -> str:
+    r = http.get(path, params={"filter": expr})
+    assert r.status_code == 400, r.text
+    prefix = "Failed to create boolean expression evaluator: "
+    assert r.text.startswith(prefix), r.text
+    return r.text.removeprefix(prefix)
+
+
+def test_filters_are_checked_against_the_element_type(http: httpx.Client) -> None:
+    register(
+        http,
+        {
+            "Node": "f1",
+            "Address": "10.0.0.1",
+            "NodeMeta": {"env": "qa"},
+            "Service": {"Service": "api", "Tags": ["v1"], "Meta": {"version": "1"}, "Port": 80},
+            "Check": {"Name": "api", "ServiceID": "api", "Status": "passing"},
+        },
+    )
+    register(
+        http,
+        {
+            "Node": "f2",
+            "Address": "10.0.0.2",
+            "Service": {
+                "Service": "api",
+                "Kind": "connect-proxy",
+                "Tags": ["v2"],
+                "Meta": {"version": "2"},
+                "Port": 8080,
+                "Weights": {"Passing": 3},
+                "TaggedAddresses": {"lan": {"address": "10.0.0.22", "port": 8080}},
+                "Proxy": {
+                    "DestinationServiceName": "api",
+                    "Upstreams": [{"DestinationName": "db"}],
+                },
+            },
+            "Check": {"Name": "api", "ServiceID": "api", "Status": "critical"},
+        },
+    )
+    # Unknown selectors, operators a field does not take and values not of its type fail.
+    assert (
+        bad_filter(http, "/v1/catalog/service/api", "Foo == bar") == 'Selector "Foo" is not valid'
+    )
+    assert bad_filter(http, "/v1/catalog/service/nope", "Foo == bar") == (
+        'Selector "Foo" is not valid'  # with nothing to filter, too
+    )
+    assert bad_filter(http, "/v1/catalog/service/api", 'ServicePort matches "8"') == (
+        'Invalid match operator "Matches" for selector "ServicePort"'
+    )
+    assert bad_filter(http, "/v1/catalog/service/api", "ServicePort == abc").startswith(
+        'Failed to coerce value "abc" for selector "ServicePort"'
+    )
+    assert bad_filter(http, "/v1/catalog/service/api", "Service.Port == 80") == (
+        'Selector "Service" is not valid'  # a health/service selector
+    )
+    assert bad_filter(http, "/v1/health/service/api", "ServicePort == 80") == (
+        'Selector "ServicePort" is not valid'
+    )
+    assert bad_filter(http, "/v1/health/service/api", "Checks.Definition.HTTP == x") == (
+        'Selector "Checks.Definition" is not valid'
+    )
+    assert bad_filter(http, "/v1/catalog/nodes", "CreateIndex == 1") == (
+        'Selector "CreateIndex" is not valid'
+    )
+    for path in ["/v1/catalog/node/f1", "/v1/catalog/node-services/f1"]:
+        assert bad_filter(http, path, "ServiceName == api") == 'Selector "ServiceName" is not valid'
+    for path in ["/v1/health/node/f1", "/v1/health/checks/api", "/v1/health/state/any"]:
+        assert bad_filter(http, path, "Foo == 1") == 'Selector "Foo" is not valid'
+
+    def nodes(path: str, expr: str) -> list[str]:
+        r = http.get(path, params={"filter": expr})
+        assert r.status_code == 200, r.text
+        return [e["Node"]["Node"] if "Checks" in e else e["Node"] for e in r.json()]
+
+    # Valid filters still filter, with values read as the field's type.
+    assert nodes("/v1/health/service/api", 'Service.Meta.version == "2"') == ["f2"]
+    assert nodes("/v1/health/service/api", "Service.Meta.version == 1") == ["f1"]
+    assert nodes("/v1/health/service/api", "Checks.Status == passing") == ["f1"]
+    assert nodes("/v1/health/service/api", "Checks.Status == critical") == ["f2"]
+    assert nodes("/v1/health/service/api", '"v2" in Service.Tags') == ["f2"]
+    assert nodes("/v1/health/service/api", "Service.Tags contains v1") == ["f1"]
+    assert nodes("/v1/health/service/api", 'Service.Port == "8080"') == ["f2"]
+    assert nodes("/v1/health/service/api", "Service.Weights.Passing == 1") == ["f1"]
+    assert nodes("/v1/health/service/api", 'Service.Kind == ""') == ["f1"]
+    assert nodes("/v1/health/service/api", 'Service.Kind != ""') == ["f2"]
+    assert nodes("/v1/health/service/api", "Node.Meta.env == qa") == ["f1"]
+    assert nodes("/v1/health/service/api", "Service.Proxy.Upstreams.DestinationName == db") == [
+        "f2"
+    ]
+    assert nodes(
+        "/v1/health/service/api", 'Service.TaggedAddresses.lan.Address == "10.0.0.22"'
+    ) == ["f2"]
+    assert nodes("/v1/catalog/service/api", 'NodeMeta.env == "qa"') == ["f1"]
+    assert nodes("/v1/catalog/service/api", "ServicePort == 8080") == ["f2"]
+    assert nodes("/v1/catalog/service/api", "ServiceWeights.Passing == 3") == ["f2"]
+    assert nodes("/v1/catalog/service/api", "ServiceProxy.DestinationServiceName == api") == ["f2"]
+    assert nodes("/v1/catalog/nodes", "Meta.env == qa") == ["f1"]
+    assert nodes("/v1/catalog/nodes", 'Node matches "^f" and Address != "10.0.0.1"') == ["f2"]
+    assert nodes("/v1/health/node/f1", 'ServiceName != ""') == ["f1"]
+    assert nodes("/v1/health/checks/api", "Status == critical") == ["f2"]
+    node = http.get("/v1/catalog/node/f2", params={"filter": 'Kind == "connect-proxy"'}).json()
+    assert list(node["Services"]) == ["api"]
+    node = http.get("/v1/catalog/node/f2", params={"filter": "Port == 80"}).json()
+    assert node["Services"] == {}
+    svcs = http.get("/v1/catalog/node-services/f1", params={"filter": "Port == 80"}).json()
+    assert [s["ID"] for s in svcs["Services"]] == ["api"]
+
+
+def test_a_bad_filter_fails_before_a_blocking_wait(http: httpx.Client) -> None:
+    index = http.get("/v1/catalog/nodes").headers["X-Consul-Index"]
+    started = time.monotonic()
+    r = http.get("/v1/catalog/nodes", params={"index": index, "wait": "20s", "filter": "Foo == 1"})
+    assert r.status_code == 400 and "Selector" in r.text
+    assert time.monotonic() - started < 10
+
+
+def test_agent_endpoints_check_filters(http: httpx.Client) -> None:
+    # Consul checks an agent/checks filter against the first check it evaluates: none, no check.
+    assert http.get("/v1/agent/checks", params={"filter": "Foo == 1"}).json() == {}
+    for body in (
+        {"Name": "web", "ID": "web-1", "Port": 80, "Meta": {"env": "qa"}, "Check": {"TTL": "30s"}},
+        {"Name": "db", "Port": 5432, "Weights": {"Passing": 5, "Warning": 1}},
+    ):
+        r = http.put("/v1/agent/service/register", json=body)
+        assert r.status_code == 200, r.text
+
+    def keys(path: str, expr: str) -> list[str]:
+        r = http.get(path, params={"filter": expr})
+        assert r.status_code == 200, r.text
+        return sorted(r.json())
+
+    assert bad_filter(http, "/v1/agent/services", "Foo == bar") == 'Selector "Foo" is not valid'
+    assert bad_filter(http, "/v1/agent/services", "Datacenter == dc1") == (
+        'Selector "Datacenter" is not valid'
+    )
+    assert bad_filter(http, "/v1/agent/services", "Port == abc").startswith(
+        'Failed to coerce value "abc" for selector "Port"'
+    )
+    assert keys("/v1/agent/services", 'Meta.env == "qa"') == ["web-1"]
+    assert keys("/v1/agent/services", "Weights.Passing == 5") == ["db"]
+    assert keys("/v1/agent/services", "Port == 5432 or Service == web") == ["db", "web-1"]
+    assert keys("/v1/agent/services", 'Kind == ""') == ["db", "web-1"]
+
+    assert bad_filter(http, "/v1/agent/checks", "Foo == bar") == 'Selector "Foo" is not valid'
+    assert bad_filter(http, "/v1/agent/checks", 'Status matches "("').startswith(
+        "Failed to compile regular expression"
+    )
+    assert keys("/v1/agent/checks", "Status == critical and ServiceName == web") == [
+        "service:web-1"
+    ]
+    assert keys("/v1/agent/checks", "Status == passing") == []
+
+    assert bad_filter(http, "/v1/agent/members", "Role == consul") == (
+        'Selector "Role" is not valid'
+    )
+    assert bad_filter(http, "/v1/agent/members", 'Addr == "127.0.0.1"') == (
+        'Invalid match operator "Equal" for selector "Addr"'
+    )
+    members = http.get(
+        "/v1/agent/members", params={"filter": "Tags.role == consul and Status == 1"}
+    )
+    assert [m["Name"] for m in members.json()] == ["test-node"]
+    members = http.get("/v1/agent/members", params={"filter": 'Tags["dc"] == dc2'})
+    assert members.json() == []
 
 
 def test_near_agent_puts_this_node_first(http: httpx.Client) -> None:
