@@ -1,4 +1,5 @@
-"""consul-template's helper functions, pure, with its names and argument order.
+"""consul-template's helper functions, pure (``sockaddr`` reads the host's addresses), with its
+names and argument order.
 
 Arguments come in Go's pipeline order: the piped value is the *last* argument, so
 ``{{ key "a" | split "," }}`` is ``split(",", value)``. The Jinja2 engine also offers each one as
@@ -23,6 +24,7 @@ from typing import Any
 import yaml
 
 from cnslkit.watch.records import HealthService, KeyPair
+from templated.sockaddr import sockaddr
 
 __all__ = ["ALIASES", "FUNCS", "plain"]
 
@@ -426,6 +428,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "loop": loop,
     "merge_map": merge_map,
     "merge_map_with_override": merge_map_with_override,
+    "sockaddr": sockaddr,
 }
 
 
