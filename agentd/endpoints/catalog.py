@@ -77,18 +77,24 @@ async def nodes(
 
 
 async def services(
-    srv: Server, opts: QueryOptions, node_meta: list[tuple[str, str]]
+    srv: Server,
+    opts: QueryOptions,
+    node_meta: list[tuple[str, str]],
+    keep: Callable[[Node, Service], bool] | None = None,
 ) -> tuple[int, dict[str, list[str]]]:
+    """Service name -> its tags, over the instances on nodes with ``node_meta`` that ``keep``
+    (a ``?filter`` over the instance as a ServiceNode) accepts."""
     catalog = srv.store.catalog
 
     def run(ws: WatchSet) -> tuple[int, dict[str, list[str]]]:
-        if not node_meta:
+        if not node_meta and keep is None:
             return catalog.list_services(ws)
         index, _ = catalog.list_services(ws)
         catalog.list_nodes(ws)
         out: dict[str, list[str]] = {}
         for svc in catalog.services.values():
-            if _meta_ok(catalog.nodes.get(svc.node.lower()), node_meta):
+            node = catalog.nodes.get(svc.node.lower())
+            if node is not None and _meta_ok(node, node_meta) and (keep is None or keep(node, svc)):
                 tags = out.setdefault(svc.service, [])
                 tags.extend(t for t in svc.tags if t not in tags)
         return index, out

@@ -191,9 +191,19 @@ async def nodes(agent: Agent, req: Request) -> Response:
 
 
 async def services(agent: Agent, req: Request) -> Response:
-    index, found = await endpoint.services(agent.server, query_options(req), node_meta(req))
+    keep = _service_node_filter(req)
+    index, found = await endpoint.services(agent.server, query_options(req), node_meta(req), keep)
     found = {name: tags for name, tags in found.items() if visible(req, "service", name)}
     return _json(found, index, req)
+
+
+def _service_node_filter(req: Request) -> Callable[[Node, Service], bool] | None:
+    """``?filter`` of catalog/services: Consul applies it to each instance as a ServiceNode,
+    then groups what is left by name."""
+    if not req.arg("filter"):
+        return None
+    keep = filtered(req, fields.SERVICE_NODE)
+    return lambda n, s: bool(keep([catalog_service_json(n, s)]))
 
 
 async def service(agent: Agent, req: Request) -> Response:

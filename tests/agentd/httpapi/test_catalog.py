@@ -157,6 +157,24 @@ def test_filter_on_catalog_and_health(http: httpx.Client) -> None:
     assert r.text.startswith("Failed to create boolean expression evaluator:")
 
 
+def test_catalog_services_filters_instances_then_groups_them(http: httpx.Client) -> None:
+    for node, tags in (("g1", ["v1", "a"]), ("g2", ["v2", "b"])):
+        register(
+            http, {"Node": node, "Address": "10.0.1.1", "Service": {"Service": "web", "Tags": tags}}
+        )
+    register(http, {"Node": "g2", "Address": "10.0.1.1", "Service": {"Service": "db"}})
+    got = http.get("/v1/catalog/services", params={"filter": 'Node == "g2"'})
+    assert got.status_code == 200
+    assert {k: sorted(v) for k, v in got.json().items()} == {"db": [], "web": ["b", "v2"]}
+    got = http.get("/v1/catalog/services", params={"filter": '"v1" in ServiceTags'}).json()
+    assert got == {"web": ["v1", "a"]}
+    r = http.get("/v1/catalog/services", params={"filter": "Foo == 1"})
+    assert (r.status_code, r.text) == (
+        400,
+        'Failed to create boolean expression evaluator: Selector "Foo" is not valid',
+    )
+
+
 def bad_filter(http: httpx.Client, path: str, expr: str) -> str:
     r = http.get(path, params={"filter": expr})
     assert r.status_code == 400, r.text
