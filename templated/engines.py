@@ -31,7 +31,7 @@ _GO_EXT = (".ctmpl", ".tmpl", ".tpl", ".gotmpl")
 _JINJA_EXT = (".j2", ".jinja", ".jinja2")
 _GO_HINT = re.compile(
     r"\{\{-?\s*(?:(?:key|keyOrDefault|keyExists|ls|safeLs|tree|safeTree|service|services|node|"
-    r"nodes|datacenters|file|env)\s+[\"`]|range\s|end\s*-?\}\}|with\s|if\s|\.[A-Z]|\$)"
+    r"nodes|datacenters|file|env|sockaddr)\s+[\"`]|range\s|end\s*-?\}\}|with\s|if\s|\.[A-Z]|\$)"
 )
 
 

@@ -104,6 +104,8 @@ def test_go_syntax_by_extension_and_hint() -> None:
     assert detect_syntax("a.tpl", "{{ x }}") == "go"
     assert detect_syntax("a.j2", '{{ key "a" }}') == "jinja"
     assert detect_syntax("a.conf", '{{ key "a" }}') == "go"
+    assert detect_syntax("a.conf", 'bind {{ sockaddr "GetPrivateIP" }}') == "go"
+    assert detect_syntax("a.conf", 'bind {{ sockaddr("GetPrivateIP") }}') == "jinja"
     assert detect_syntax("a.conf", "{{ key('a') }}") == "jinja"
     assert detect_syntax("a.conf", "{{ key('a') }}", "go") == "go"
     data = Data()
