@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cnslkit.child import Child, command_argv, exit_code, run_command
+from tests.procs import alive
 
 SLEEPER = [sys.executable, "-c", "import time\nwhile True: time.sleep(0.05)"]
 
@@ -47,14 +48,6 @@ async def test_run_command_timeout_kills_the_group(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 async def test_child_exit_code_and_restart() -> None:
     child = Child(SLEEPER, kill_timeout=2)
     task = asyncio.create_task(child.run())
@@ -63,7 +56,7 @@ async def test_child_exit_code_and_restart() -> None:
     assert first is not None and child.running
     await child.restart()
     assert child.pid != first and child.running and child.restarts == 1
-    assert not _alive(first) or _zombie(first)
+    assert not alive(first) or _zombie(first)
     assert not task.done()
     await child.forward(signal.SIGKILL)
     assert await asyncio.wait_for(task, 5) == 137

@@ -17,18 +17,6 @@ from tests.agents import ROOT, AgentThread
 CHILD = str(Path(__file__).parent / "child_script.py")
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie of ours is dead too
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def records(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []

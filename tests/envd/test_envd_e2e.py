@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 
 from tests.agents import wait_for
-from tests.envd.conftest import CHILD, Envd, alive, records
+from tests.envd.conftest import CHILD, Envd, records
+from tests.procs import alive
 
 
 def test_the_example(envd: Envd, api: httpx.Client) -> None:

@@ -3,7 +3,6 @@ gets forwarded signals, never outlives templated, and its exit code is templated
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sys
@@ -11,6 +10,7 @@ import time
 from pathlib import Path
 
 from tests.agents import wait_for
+from tests.procs import alive
 from tests.templated.runner import KV, Templated, lines
 
 CHILD = Path(__file__).with_name("child_script.py")
@@ -18,14 +18,6 @@ CHILD = Path(__file__).with_name("child_script.py")
 
 def _events(tmp_path: Path) -> list[list[str]]:
     return [line.split() for line in lines(tmp_path / "events.log")]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _setup(kv: KV, tmp_path: Path) -> str:
@@ -45,10 +37,10 @@ def test_child_restarts_after_a_change(tpl: Templated, kv: KV, tmp_path: Path) -
     wait_for(lambda: len(_events(tmp_path)) == 3)
     term, start = _events(tmp_path)[1:]
     assert term == ["SIGTERM", first[1]] and start[0] == "start" and start[2] == "b"
-    assert not _alive(int(first[1]))
+    assert not alive(int(first[1]))
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 12
-    wait_for(lambda: not _alive(int(start[1])))
+    wait_for(lambda: not alive(int(start[1])))
     assert _events(tmp_path)[-1] == ["SIGTERM", start[1]]
 
 
@@ -65,7 +57,7 @@ def test_reload_signal_and_forwarding(tpl: Templated, kv: KV, tmp_path: Path) ->
     assert _events(tmp_path)[2] == ["SIGUSR1", pid]
     proc.send_signal(signal.SIGINT)
     assert proc.wait(10) == 12
-    assert not _alive(int(pid))
+    assert not alive(int(pid))
 
 
 def test_child_exit_code_is_ours(tpl: Templated, kv: KV, tmp_path: Path) -> None:
@@ -85,7 +77,7 @@ def test_sigkilled_templated_leaves_no_child(tpl: Templated, kv: KV, tmp_path: P
     pid = int(_events(tmp_path)[0][1])
     proc.kill()
     proc.wait(10)
-    wait_for(lambda: not _alive(pid), timeout=10)
+    wait_for(lambda: not alive(pid), timeout=10)
 
 
 def test_splay_delays_the_restart(tpl: Templated, kv: KV, tmp_path: Path) -> None:

@@ -12,19 +12,11 @@ import pytest
 from agentd.checks import script
 from agentd.checks.definition import from_json
 from tests.agentd.checks import wait_for
+from tests.procs import alive
 
 
 def check(*args: str, **extra: Any) -> Any:
     return from_json({"Args": list(args), "Interval": "10s", **extra})
-
-
-def alive(pid: int) -> bool:
-    """True while ``pid`` is running (a zombie awaiting its reaper counts as dead)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.parametrize(

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
 
 from cnslkit.watch.handlers import HandlerFailed, Invocation, ScriptHandler
 from tests.agents import wait_for
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+from tests.procs import alive
 
 
 def test_timed_out_handler_takes_its_children_with_it(tmp_path: Path) -> None:
@@ -26,7 +18,7 @@ def test_timed_out_handler_takes_its_children_with_it(tmp_path: Path) -> None:
     with pytest.raises(HandlerFailed, match=r"timed out after 0\.5s"):
         asyncio.run(handler(Invocation(body={"k": 1}, index=3)))
     grandchild = int(pids.read_text())
-    wait_for(lambda: not _alive(grandchild))
+    wait_for(lambda: not alive(grandchild))
 
 
 def test_handler_reads_the_result_and_index(tmp_path: Path) -> None:
