@@ -22,13 +22,13 @@ from typing import TextIO
 
 from cnslkit.api.client import Client
 from cnslkit.child import Child, run_command
+from cnslkit.quiescence import Quiescence
 from cnslkit.watch import Subscription, Watcher
 from templated import explain
 from templated.config import Config, ExecConfig
 from templated.errors import ExitCode, MissingDataError, RenderError, TemplatedError
 from templated.filewatch import watch_files
 from templated.output import command_env, guard, put
-from templated.quiescence import Quiescence
 from templated.signals import SignalInbox
 from templated.state import TemplateState
 from templated.template import Outcome, Template

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cnslkit.quiescence import Quiescence
 from cnslkit.watch import Subscription
 from cnslkit.watch.dependency import Dependency
 from templated.lookup import Missing
-from templated.quiescence import Quiescence
 from templated.template import Template
 
 __all__ = ["TemplateState"]

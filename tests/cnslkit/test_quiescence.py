@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from templated.quiescence import Quiescence
+from cnslkit.quiescence import Quiescence
 
 
 def test_min_pushes_back_within_max() -> None:
