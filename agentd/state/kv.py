@@ -43,6 +43,7 @@ class KVTable:
         self.tombstones: SortedDict = SortedDict()  # key -> index of deletion
         self.index = 0  # highest index of any KV write, deletes included
         self.newest_tombstone = 0
+        self._held: dict[str, set[str]] = {}  # session ID -> keys it holds (locks)
 
     # ---- reads: watch set first, (index, result) back -------------------------------------
 
@@ -73,6 +74,10 @@ class KVTable:
                 out.append(key)
         return index, out
 
+    def held_by(self, session_id: str) -> list[KVEntry]:
+        """The entries locked by ``session_id``, in key order (no scan of the table)."""
+        return [self.entries[k] for k in sorted(self._held.get(session_id, ()))]
+
     def _prefix_index(self, prefix: str, entries: list[KVEntry]) -> int:
         if not prefix:
             return self.index
@@ -89,14 +94,19 @@ class KVTable:
         create = old.create_index if old is not None else index
         new = replace(entry, create_index=create, modify_index=index)
         self.entries[entry.key] = new
+        if old is not None and old.session != new.session:
+            self._unhold(old)
+        if new.session:
+            self._held.setdefault(new.session, set()).add(new.key)
         self.tombstones.pop(entry.key, None)
         self._touched(index, entry.key)
         return new
 
     def delete(self, index: int, key: str) -> bool:
-        if key not in self.entries:
+        old = self.entries.pop(key, None)
+        if old is None:
             return False
-        del self.entries[key]
+        self._unhold(old)
         self.tombstones[key] = index
         self.newest_tombstone = index
         self._touched(index, key)
@@ -105,12 +115,19 @@ class KVTable:
     def delete_tree(self, index: int, prefix: str) -> int:
         keys = list(_prefix_range(self.entries, prefix))
         for key in keys:
-            del self.entries[key]
+            self._unhold(self.entries.pop(key))
             self.tombstones[key] = index
             self._touched(index, key)
         if keys:
             self.newest_tombstone = index
         return len(keys)
+
+    def _unhold(self, entry: KVEntry) -> None:
+        keys = self._held.get(entry.session) if entry.session else None
+        if keys is not None:
+            keys.discard(entry.key)
+            if not keys:
+                del self._held[entry.session]
 
     def reap_tombstones(self, index: int) -> int:
         doomed = [k for k, i in self.tombstones.items() if i <= index]
@@ -145,6 +162,10 @@ class KVTable:
         tombstones = image.get("Tombstones") or []
         assert isinstance(entries, list) and isinstance(tombstones, list)
         self.entries = SortedDict({row[0]: KVEntry(*row) for row in entries})
+        self._held = {}
+        for e in self.entries.values():
+            if e.session:
+                self._held.setdefault(e.session, set()).add(e.key)
         self.tombstones = SortedDict({k: i for k, i in tombstones})
         self.newest_tombstone = max(self.tombstones.values(), default=0)
         index = image.get("Index", 0)

@@ -94,7 +94,7 @@ class SessionTable:
         session = self.sessions.pop(session_id, None)
         if session is None:
             return False
-        held = [e for e in self._kv.entries.values() if e.session == session_id]
+        held = self._kv.held_by(session_id)
         for entry in held:
             if session.behavior == Behavior.DELETE:
                 self._kv.delete(index, entry.key)

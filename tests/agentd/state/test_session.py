@@ -192,3 +192,30 @@ async def test_destroy_wakes_the_session_watchers(fsm: FSM) -> None:
     done, _ = await asyncio.wait({on_b}, timeout=0.1)
     assert not done  # another session's watchers sleep on
     on_b.cancel()
+
+
+def test_the_keys_a_session_holds_follow_every_kind_of_write(fsm: FSM) -> None:
+    store = fsm.store
+    create(fsm, Session("s", "n1"))
+    create(fsm, Session("t", "n1"))
+    for key in ("a/1", "a/2", "b", "c", "d"):
+        assert kv(fsm, "lock", key, "s") is True
+    assert kv(fsm, "unlock", "b", "s") is True  # released
+    kv(fsm, "delete", "c")  # deleted while held
+    kv(fsm, "delete-tree", "a/")  # the whole tree, while held
+    assert kv(fsm, "lock", "e", "t") is True
+    assert [e.key for e in store.kv.held_by("s")] == ["d"]
+    assert destroy(fsm, "s") is True
+    assert [(e.key, e.session) for e in store.kv.tree(None, "")[1]] == [
+        ("b", ""),
+        ("d", ""),
+        ("e", "t"),
+    ]
+    assert store.kv.held_by("s") == []
+
+    image = msgpack.unpackb(msgpack.packb(fsm.snapshot()))
+    copy = Store()
+    copy.load(fsm.last_index, image)
+    assert [e.key for e in copy.kv.held_by("t")] == ["e"]
+    destroy(fsm, "t")
+    assert store.kv.held_by("t") == [] and store.kv.get(None, "e")[1].session == ""  # type: ignore[union-attr]
