@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agentd.errors import PermissionDenied
@@ -87,6 +87,7 @@ class Resolver:
         self.settings = settings
         self.datacenter = datacenter
         self.agent_tokens: dict[str, str] = dict(settings.tokens)  # updated by /v1/agent/token
+        self._from_api: set[str] = set()  # kinds set through the API (or persisted): config yields
         self._rules: dict[tuple[str, int], Any] = {}
         self._authorizers: dict[tuple[str, int, int, bool], Any] = {}
 
@@ -96,11 +97,12 @@ class Resolver:
         """``/v1/agent/token/<kind>``; kept in ``acl-tokens.json`` with token persistence."""
         kind = self._LEGACY.get(kind, kind)
         self.agent_tokens[kind] = secret
+        self._from_api.add(kind)
         if self.settings.enable_token_persistence and data_dir:
             path = os.path.join(data_dir, PERSISTED)
             tmp = path + ".tmp"
             with open(tmp, "w") as fh:
-                json.dump(self.agent_tokens, fh)
+                json.dump({k: self.agent_tokens.get(k, "") for k in sorted(self._from_api)}, fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o600)
@@ -115,6 +117,32 @@ class Resolver:
         except (OSError, ValueError):
             return
         self.agent_tokens.update({str(k): str(v) for k, v in saved.items()})
+        self._from_api.update(str(k) for k in saved)
+
+    def token(self, kind: str) -> str:
+        """The token of ``kind`` in effect: set through the API, else from the config."""
+        return self.agent_tokens.get(kind, "")
+
+    def reload(self, settings: ACLSettings) -> list[str]:
+        """Config reload: the config's tokens replace those that came from the config (a token
+        set through the API stays, as in Consul); other ACL settings need a restart, and their
+        names are returned for the caller to report."""
+        new = dict(settings.tokens)
+        for kind in set(dict(self.settings.tokens)) | set(new):
+            if kind in self._from_api:
+                continue
+            if new.get(kind):
+                self.agent_tokens[kind] = new[kind]
+            else:
+                self.agent_tokens.pop(kind, None)
+        old = self.settings
+        self.settings = replace(old, tokens=settings.tokens)
+        return [
+            f"acl.{name}"
+            for name in ("enabled", "default_policy", "down_policy", "enable_key_list_policy",
+                         "enable_token_persistence")
+            if getattr(settings, name) != getattr(old, name)
+        ]  # fmt: skip
 
     def resolve(self, secret: str) -> Any:
         if not self.settings.enabled:

@@ -141,7 +141,7 @@ class Agent:
                 ]
                 await self._listen()
                 if self.http_addrs:
-                    token = self.acl.settings.token("agent") or self.acl.settings.token("default")
+                    token = self.acl.token("agent") or self.acl.token("default")
                     self.watches = AgentWatches(self.http_addrs[0], token or None)
                     watches = self.watches.run(self.config.watches)
                     local_tasks.append(tg.create_task(watches, name="watches"))
@@ -211,6 +211,8 @@ class Agent:
                 log.warning("agent: reload: %s changed; it takes effect after a restart", name)
                 kept[name] = getattr(self.config, name)
         self.config = dataclasses.replace(new, **kept)
+        for name in self.acl.reload(ACLSettings.from_raw(new.raw)):
+            log.warning("agent: reload: %s changed; it takes effect after a restart", name)
         self.checks.scripts_allowed = _scripts_allowed(self.config)
         self.local_agent.load_definitions(self.config.services, self.config.checks)
         if self.watches is not None:

@@ -188,3 +188,31 @@ def test_recursive_delete_needs_write_on_everything_under_the_prefix(
     assert httpx.delete(url + "/v1/kv/app/a?recurse", headers=th).text == "true"
     txn = [{"KV": {"Verb": "delete-tree", "Key": "app/"}}]
     assert httpx.put(url + "/v1/txn", headers=th, json=txn).status_code == 403
+
+
+def test_reload_applies_config_tokens_but_not_over_api_ones(tmp_path: Path) -> None:
+    conf = tmp_path / "acl.hcl"
+    base = 'acl { enabled = true  default_policy = "deny"  %s }'
+    conf.write_text(base % "")
+    agent = AgentThread("-data-dir", str(tmp_path / "data"), "-config-file", str(conf)).start()
+    try:
+        url = agent.url
+        root = httpx.put(url + "/v1/acl/bootstrap").json()["SecretID"]
+        h = {"X-Consul-Token": root}
+        assert httpx.get(url + "/v1/kv/k").status_code == 403
+
+        conf.write_text(base % f'tokens {{ default = "{root}" }}')
+        assert httpx.put(url + "/v1/agent/reload", headers=h).status_code == 200
+        assert httpx.get(url + "/v1/kv/k").status_code == 404  # the new default token applies
+
+        conf.write_text(base.replace('"deny"', '"allow"') % "")  # policy: only after a restart
+        assert httpx.put(url + "/v1/agent/reload", headers=h).status_code == 200
+        assert httpx.get(url + "/v1/kv/k").status_code == 403  # token gone, policy still deny
+
+        r = httpx.put(url + "/v1/agent/token/default", headers=h, json={"Token": root})
+        assert r.status_code == 200
+        conf.write_text(base % 'tokens { default = "00000000-0000-0000-0000-00000000dead" }')
+        assert httpx.put(url + "/v1/agent/reload", headers=h).status_code == 200
+        assert httpx.get(url + "/v1/kv/k").status_code == 404  # the API's token stays
+    finally:
+        agent.stop()
