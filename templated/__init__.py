@@ -5,7 +5,8 @@ Rules: templated imports ``cnslkit`` and nothing of ``agentd``, ``cli``, ``envd`
 The blocking queries, their de-duplication and index rules live in :mod:`cnslkit.watch`; file
 writing in :mod:`cnslkit.render`; the child in :mod:`cnslkit.child`. This package is the
 command line (``main``, ``flags``), config (``config``, ``configfile``), templates
-(``engines``, ``gotmpl``, ``funcs``, ``helpers``, ``lookup``, ``template``) and the loop that
+(``engines``, ``gotmpl``, ``funcs``, ``helpers`` with ``helpers_io``, ``nested``, ``spew``,
+``toml_writer``, ``plain``, ``sockaddr``; ``lookup``, ``template``) and the loop that
 ties them together (``runner`` with ``output``, ``quiescence``, ``signals``, ``filewatch``,
 ``explain``). Exit codes are listed in :mod:`templated.errors`.
 """

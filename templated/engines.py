@@ -3,7 +3,9 @@
 - **Jinja2** (``.j2``, ``.jinja``, ``.jinja2``): a sandboxed environment, no autoescaping,
   trailing newline kept; every function of :func:`templated.funcs.table` is a global (in
   consul-template's argument order) and every helper is also a filter taking the piped value
-  first (``value | split(",")``), except where Jinja2 has a builtin of that name.
+  first (``value | split(",")``), except where Jinja2 has a builtin of that name. A filter calls
+  the render's own function (so ``function_denylist`` reaches filters too). ``executeTemplate``
+  calls a macro defined at the top level of the template.
   Undefined values chain (``x.a.b`` is empty, not an error), so a first pass without data
   still discovers every dependency; ``error_on_missing_key`` selects ``StrictUndefined``.
 - **Go** (``.ctmpl``, ``.tmpl``, ``.tpl``, ``.gotmpl``): :mod:`templated.gotmpl`.
@@ -14,15 +16,18 @@ consul-template call (``{{ key "``, ``{{ range``, ``{{ end }}``...) and as Jinja
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import jinja2
+from jinja2.runtime import Context, Macro
 from jinja2.sandbox import SandboxedEnvironment
 
-from templated import gotmpl
+from templated import gotmpl, nested
 from templated.errors import RenderError
+from templated.funcs import IO_ALIASES, IO_NAMES
 from templated.helpers import ALIASES, FUNCS
 
 __all__ = ["Compiled", "compile_template", "detect_syntax"]
@@ -31,7 +36,8 @@ _GO_EXT = (".ctmpl", ".tmpl", ".tpl", ".gotmpl")
 _JINJA_EXT = (".j2", ".jinja", ".jinja2")
 _GO_HINT = re.compile(
     r"\{\{-?\s*(?:(?:key|keyOrDefault|keyExists|ls|safeLs|tree|safeTree|service|services|node|"
-    r"nodes|datacenters|file|env|sockaddr)\s+[\"`]|range\s|end\s*-?\}\}|with\s|if\s|\.[A-Z]|\$)"
+    r"nodes|datacenters|file|env|sockaddr|define|template|block|executeTemplate|plugin)\s+[\"`]|"
+    r"range\s|end\s*-?\}\}|with\s|if\s|\.[A-Z]|\$)"
 )
 
 
@@ -70,20 +76,43 @@ def compile_template(
 
 
 class _GoTemplate:
-    def __init__(self, nodes: list[gotmpl.parser.Node], name: str, strict: bool) -> None:
-        self.nodes = nodes
+    def __init__(self, program: gotmpl.Program, name: str, strict: bool) -> None:
+        self.program = program
         self.name = name
         self.strict = strict
 
     def render(self, funcs: Mapping[str, Callable[..., Any]]) -> str:
-        return gotmpl.execute(self.nodes, None, funcs, name=self.name, strict=self.strict)
+        return gotmpl.execute(self.program, None, funcs, name=self.name, strict=self.strict)
 
 
-def _filter(fn: Callable[..., Any]) -> Callable[..., Any]:
-    def piped(value: Any, *args: Any) -> Any:
+_FILTERS = (*FUNCS, *ALIASES, *IO_NAMES, *IO_ALIASES)
+
+
+def _filter(name: str) -> Callable[..., Any]:
+    """``value | name(args)``: the render's ``name(*args, value)``."""
+
+    @jinja2.pass_context
+    def piped(ctx: Context, value: Any, *args: Any) -> Any:
+        fn = ctx.parent.get(name)
+        if not callable(fn):
+            fn = FUNCS[ALIASES.get(name, name)]
         return fn(*args, value)
 
     return piped
+
+
+def _macro_runner(ctx: Context) -> nested.Runner:
+    """``executeTemplate`` in Jinja2: call the top-level macro of that name."""
+
+    def run(name: str, data: Any) -> str:
+        macro = ctx.vars.get(name)
+        if not isinstance(macro, Macro):
+            raise LookupError(f"executeTemplate: no macro {name!r} defined before the call")
+        if data is not None and (macro.arguments or macro.catch_varargs):
+            return str(macro(data))
+        return str(macro())
+
+    return run
 
 
 class _JinjaTemplate:
@@ -95,10 +124,8 @@ class _JinjaTemplate:
             variable_start_string=left,
             variable_end_string=right,
         )
-        for fname, fn in FUNCS.items():
-            env.filters.setdefault(fname, _filter(fn))
-        for alias, fname in ALIASES.items():
-            env.filters.setdefault(alias, _filter(FUNCS[fname]))
+        for fname in _FILTERS:
+            env.filters.setdefault(fname, _filter(fname))
         try:
             self.template = env.from_string(text)
         except jinja2.TemplateSyntaxError as exc:
@@ -109,5 +136,12 @@ class _JinjaTemplate:
         context = dict(funcs)
         scratch = context.get("scratch")
         if scratch is not None:
-            context["scratch"] = scratch()  # an object in Jinja: scratch.Set("k", "v")
-        return self.template.render(context)
+            with contextlib.suppress(PermissionError):  # denied: stays the denying function
+                context["scratch"] = scratch()  # an object in Jinja: scratch.Set("k", "v")
+        template = self.template
+        ctx = template.new_context(context)
+        with nested.running(_macro_runner(ctx)):
+            try:
+                return template.environment.concat(template.root_render_func(ctx))
+            except Exception:
+                return template.environment.handle_exception()

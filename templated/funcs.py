@@ -5,7 +5,8 @@ Each turns its consul-template string argument into a dependency
 the answer as consul-template does. Every function takes an optional ``timeout`` (how long its
 data may be missing before the render fails) and the key functions a ``default``. Both template
 engines get the same table from :func:`table`: snake_case names, the camelCase aliases, the
-helpers of :mod:`templated.helpers`, and a per-render ``scratch``.
+helpers of :mod:`templated.helpers` and :mod:`templated.helpers_io`, and a per-render
+``scratch``. ``function_denylist`` replaces a function under all of its names.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from cnslkit.watch.records import CatalogNode, CatalogSnippet, HealthService, Ke
 from cnslkit.watch.service import HealthServiceQuery
 from cnslkit.watch.services import CatalogServices
 from templated.helpers import ALIASES, FUNCS
+from templated.helpers_io import IOFunctions, inside
 from templated.lookup import Pass
 
-__all__ = ["DATA_ALIASES", "DataFunctions", "Scratch", "table"]
+__all__ = ["DATA_ALIASES", "IO_ALIASES", "IO_NAMES", "DataFunctions", "Scratch", "table"]
 
 _UNSET: Any = object()
 Timeout = str | float | None
@@ -101,7 +103,7 @@ class DataFunctions:
     def file(self, path: str, timeout: Timeout = None) -> str:
         """A local file's contents; the render waits while the file does not exist."""
         dep = FileQuery.parse(path)
-        if self.sandbox and not _inside(os.path.realpath(dep.path), self.sandbox):
+        if self.sandbox and not inside(os.path.realpath(dep.path), self.sandbox):
             raise PermissionError(f"file: {path!r} is outside the sandbox {self.sandbox!r}")
         has, text = self.lookup.get(dep, timeout)
         if has and text is None:
@@ -114,10 +116,6 @@ class DataFunctions:
         if has and safe and not pairs:
             self.lookup.miss(dep, "no keys under the prefix (safe_ls/safe_tree)", timeout)
         return list(pairs)
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 class Scratch:
@@ -175,21 +173,36 @@ DATA_ALIASES = {
     "safeLs": "safe_ls",
     "safeTree": "safe_tree",
 }
+IO_NAMES = ("plugin", "write_to_file")
+IO_ALIASES = {"writeToFile": "write_to_file"}
 
 
 def table(
-    lookup: Pass, *, sandbox: str = "", denylist: tuple[str, ...] = ()
+    lookup: Pass,
+    *,
+    sandbox: str = "",
+    denylist: tuple[str, ...] = (),
+    io: IOFunctions | None = None,
 ) -> dict[str, Callable[..., Any]]:
-    """Every function a template may call, by every name it may be called by."""
+    """Every function a template may call, by every name it may be called by.
+
+    ``io`` collects the pass's ``writeToFile`` calls (a fresh one when not given).
+    """
     data = DataFunctions(lookup, sandbox)
+    io = io if io is not None else IOFunctions(lookup, sandbox)
     funcs: dict[str, Callable[..., Any]] = dict(FUNCS)
     funcs.update({name: getattr(data, name) for name in _DATA})
-    for alias, name in (*ALIASES.items(), *DATA_ALIASES.items()):
+    funcs.update({name: getattr(io, name) for name in IO_NAMES})
+    aliases = {**ALIASES, **DATA_ALIASES, **IO_ALIASES}
+    for alias, name in aliases.items():
         funcs[alias] = funcs[name]
     scratch = Scratch()
     funcs["scratch"] = lambda: scratch
     for name in denylist:
-        funcs[name] = _denied(name)
+        canonical = aliases.get(name, name)
+        names = {name, canonical, *(a for a, n in aliases.items() if n == canonical)}
+        for each in names:
+            funcs[each] = _denied(name)
     return funcs
 
 

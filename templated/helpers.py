@@ -1,5 +1,6 @@
-"""consul-template's helper functions, pure (``sockaddr`` reads the host's addresses), with its
-names and argument order.
+"""consul-template's helper functions with its names and argument order: pure, except that
+``sockaddr`` reads the host's addresses and ``spew_dump``/``spew_printf`` write to stderr.
+(``plugin`` and ``writeToFile`` depend on the template's settings: :mod:`templated.helpers_io`.)
 
 Arguments come in Go's pipeline order: the piped value is the *last* argument, so
 ``{{ key "a" | split "," }}`` is ``split(",", value)``. The Jinja2 engine also offers each one as
@@ -17,27 +18,20 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
 import yaml
 
 from cnslkit.watch.records import HealthService, KeyPair
+from templated.nested import execute_template
+from templated.plain import plain
 from templated.sockaddr import sockaddr
+from templated.spew import spew_dump, spew_printf, spew_sdump, spew_sprintf
+from templated.toml_writer import to_toml
 
 __all__ = ["ALIASES", "FUNCS", "plain"]
-
-
-def plain(value: Any) -> Any:
-    """Records, tuples and mappings as JSON/YAML-ready data (records keep PascalCase keys)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
-    return value
 
 
 # --- grouping ----------------------------------------------------------------------------------
@@ -65,6 +59,25 @@ def by_tag(services: Iterable[Any]) -> dict[str, list[Any]]:
         for tag in getattr(svc, "Tags", ()) or ():
             out.setdefault(tag, []).append(svc)
     return dict(sorted(out.items()))
+
+
+def by_port(services: Iterable[Any] | None) -> dict[int, list[Any]]:
+    """Services grouped by port number (``.Port``, or ``.ServicePort`` of catalog entries)."""
+    out: dict[int, list[Any]] = {}
+    for svc in services or ():
+        port = _port(svc)
+        if port is None:
+            raise TypeError(f"byPort: {type(svc).__name__} has no port")
+        out.setdefault(port, []).append(svc)
+    return dict(sorted(out.items()))
+
+
+def _port(svc: Any) -> int | None:
+    for name in ("Port", "ServicePort"):
+        value = svc.get(name) if isinstance(svc, Mapping) else getattr(svc, name, None)
+        if value is not None:
+            return int(value)
+    return None
 
 
 def by_meta(meta_keys: str, services: Iterable[HealthService]) -> dict[str, list[HealthService]]:
@@ -373,6 +386,7 @@ def merge_map_with_override(over: Mapping[str, Any], base: Mapping[str, Any]) ->
 FUNCS: dict[str, Callable[..., Any]] = {
     "by_key": by_key,
     "by_tag": by_tag,
+    "by_port": by_port,
     "by_meta": by_meta,
     "explode": explode,
     "explode_map": explode_map,
@@ -407,6 +421,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "to_unescaped_json": to_unescaped_json,
     "to_unescaped_json_pretty": lambda v: json.dumps(plain(v), indent=2, ensure_ascii=False),
     "to_yaml": to_yaml,
+    "to_toml": to_toml,
     "base64_encode": base64_encode,
     "base64_decode": base64_decode,
     "base64_url_encode": base64_url_encode,
@@ -429,6 +444,11 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "merge_map": merge_map,
     "merge_map_with_override": merge_map_with_override,
     "sockaddr": sockaddr,
+    "execute_template": execute_template,
+    "spew_dump": spew_dump,
+    "spew_sdump": spew_sdump,
+    "spew_printf": spew_printf,
+    "spew_sprintf": spew_sprintf,
 }
 
 

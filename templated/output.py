@@ -2,7 +2,8 @@
 
 Order: the guard refuses a render whose data vanished; an unchanged destination is left alone
 (no write, no command); otherwise the text is staged beside the destination, the check command
-(if any) runs on the staged file, and only then does it replace the destination.
+(if any) runs on the staged file, and only then does it replace the destination. The render's
+``writeToFile`` calls are carried out after that (:func:`put_writes`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import TextIO
 
 from cnslkit import render
 from cnslkit.child import run_command
+from templated import helpers_io
 from templated.config import TemplateConfig
+from templated.helpers_io import FileWrite
 
-__all__ = ["Written", "check_command", "command_env", "guard", "put"]
+__all__ = ["Written", "check_command", "command_env", "guard", "put", "put_writes"]
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,27 @@ async def put(
         raise
     log.info("%s: rendered", dest)
     return Written(True)
+
+
+async def put_writes(
+    writes: list[FileWrite], *, dry: bool = False, stdout: TextIO | None = None
+) -> str:
+    """Carry out a render's ``writeToFile`` calls in order; why one failed ("" when none did).
+
+    With ``-dry`` each is printed (``> path (writeToFile[, append])`` and the text) instead.
+    """
+    for write in writes:
+        if dry:
+            out = stdout or _stdout()
+            how = "writeToFile, append" if write.append else "writeToFile"
+            out.write(f"> {write.path} ({how})\n{write.data.decode('utf-8')}")
+            out.flush()
+            continue
+        try:
+            await asyncio.to_thread(helpers_io.apply, write)
+        except OSError as exc:
+            return f"writeToFile {write.path}: {exc.strerror or exc}"
+    return ""
 
 
 def _stdout() -> TextIO:

@@ -28,7 +28,7 @@ from templated import explain
 from templated.config import Config, ExecConfig
 from templated.errors import ExitCode, MissingDataError, RenderError, TemplatedError
 from templated.filewatch import watch_files
-from templated.output import command_env, guard, put
+from templated.output import command_env, guard, put, put_writes
 from templated.signals import SignalInbox
 from templated.state import TemplateState
 from templated.template import Outcome, Template
@@ -241,6 +241,11 @@ class Runner:
                 raise RenderError(f"{s.name}: {written.failed}")
             log.error("%s: %s", s.name, written.failed)
             return False
+        failed = await put_writes(outcome.writes, dry=self.config.dry, stdout=self.stdout)
+        if failed:  # the destination is in place; only a writeToFile failed
+            if self.config.once:
+                raise RenderError(f"{s.name}: {failed}")
+            log.error("%s: %s", s.name, failed)
         s.rendered = True
         s.collections = outcome.collections
         return written.changed

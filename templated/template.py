@@ -3,7 +3,8 @@
 A pass runs the template with data functions bound to a :class:`~templated.lookup.Pass`. The
 outcome says which dependencies the template used, which of them still lack data (then the text
 is not usable and errors are ignored: on a first pass ``index (service "x") 0`` fails for want of
-data, not for a bug), and, when nothing is missing, the rendered text or the render error.
+data, not for a bug), and, when nothing is missing, the rendered text or the render error, and
+the ``writeToFile`` calls to carry out when the text is put in place.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from templated.config import TemplateConfig
 from templated.engines import Compiled, compile_template, detect_syntax
 from templated.errors import ConfigError, RenderError
 from templated.funcs import table
+from templated.helpers_io import FileWrite, IOFunctions
 from templated.lookup import DataSource, Missing, Pass
 
 __all__ = ["Outcome", "Template"]
@@ -28,6 +30,7 @@ class Outcome:
     collections: dict[str, bool] = field(default_factory=dict)
     content: str | None = None
     error: RenderError | None = None
+    writes: list[FileWrite] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -63,8 +66,12 @@ class Template:
 
     def render(self, source: DataSource) -> Outcome:
         lookup = Pass(source)
+        io = IOFunctions(lookup, self.config.sandbox_path)
         funcs = table(
-            lookup, sandbox=self.config.sandbox_path, denylist=self.config.function_denylist
+            lookup,
+            sandbox=self.config.sandbox_path,
+            denylist=self.config.function_denylist,
+            io=io,
         )
         content: str | None = None
         error: RenderError | None = None
@@ -77,4 +84,6 @@ class Template:
         outcome = Outcome(dict(lookup.used), dict(lookup.missing), dict(lookup.collections))
         if outcome.complete:
             outcome.content, outcome.error = (None, error) if error else (content, None)
+            if not error:
+                outcome.writes = io.writes
         return outcome

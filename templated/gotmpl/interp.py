@@ -6,6 +6,12 @@ called (``{{ datacenters }}``); a method reached through fields is called with t
 arguments (``{{ scratch.Set "a" 1 }}``). The piped value becomes the last argument.
 ``strict`` (consul-template's ``error_on_missing_key``) makes a missing map key an error
 instead of ``<no value>``.
+
+``{{template "name" pipeline}}`` runs a named template of the same file with the pipeline's
+value as dot and as ``$`` (its own variables only), as Go does; so does ``executeTemplate``
+(:mod:`templated.nested`), which returns the text instead of writing it. Named templates may
+call each other, recursively too, up to a depth of :data:`MAX_DEPTH`. Maps range and print in
+key order, numbers numerically.
 """
 
 from __future__ import annotations
@@ -19,9 +25,24 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from templated.gotmpl.lexer import GoTemplateError
-from templated.gotmpl.parser import Action, Arg, Block, Command, Loop, Node, Pipe, Text
+from templated.gotmpl.parser import (
+    Action,
+    Arg,
+    Block,
+    Command,
+    Include,
+    Loop,
+    Node,
+    Pipe,
+    Program,
+    Text,
+)
+from templated.nested import running
 
-__all__ = ["execute", "go_str", "truth"]
+__all__ = ["MAX_DEPTH", "execute", "go_str", "map_keys", "sprintf", "truth"]
+
+#: how deeply named templates may call each other (Go allows more; Python's stack does not)
+MAX_DEPTH = 100
 
 _NO_VALUE = "<no value>"
 _MISSING: Any = object()
@@ -44,6 +65,17 @@ def truth(value: Any) -> bool:
     return True
 
 
+def map_keys(mapping: Mapping[Any, Any]) -> list[Any]:
+    """A map's keys in Go's order: numbers numerically (before strings), strings lexically."""
+
+    def order(key: Any) -> tuple[int, Any]:
+        if isinstance(key, int | float) and not isinstance(key, bool):
+            return (0, key)
+        return (1, str(key))
+
+    return sorted(mapping, key=order)
+
+
 def go_str(value: Any) -> str:
     """``fmt.Sprint`` of one value."""
     if value is None:
@@ -59,8 +91,7 @@ def go_str(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + " ".join(go_str(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        items = sorted(value.items(), key=lambda kv: str(kv[0]))
-        return "map[" + " ".join(f"{go_str(k)}:{go_str(v)}" for k, v in items) + "]"
+        return "map[" + " ".join(f"{go_str(k)}:{go_str(value[k])}" for k in map_keys(value)) + "]"
     if is_dataclass(value) and not isinstance(value, type):
         return "{" + " ".join(go_str(getattr(value, f.name)) for f in fields(value)) + "}"
     return str(value)
@@ -79,7 +110,8 @@ def _sprint(*args: Any) -> str:
 _VERB = re.compile(r"%([-+# 0]*)(\d+|\*)?(?:\.(\d+))?([a-zA-Z%])")
 
 
-def _sprintf(fmt: str, *args: Any) -> str:
+def sprintf(fmt: str, *args: Any) -> str:
+    """``fmt.Sprintf`` for the verbs templates use (v s q t c d b o x X f e E g G %)."""
     values = list(args)
 
     def one(m: re.Match[str]) -> str:
@@ -164,7 +196,7 @@ BUILTINS: dict[str, Callable[..., Any]] = {
     "len": _len,
     "index": _index,
     "print": _sprint,
-    "printf": _sprintf,
+    "printf": sprintf,
     "println": lambda *a: " ".join(go_str(v) for v in a) + "\n",
     "urlquery": lambda *a: urllib.parse.quote_plus(_sprint(*a)),
     "html": lambda *a: html.escape(_sprint(*a)),
@@ -172,23 +204,61 @@ BUILTINS: dict[str, Callable[..., Any]] = {
 
 
 def execute(
-    nodes: list[Node],
+    program: Program | list[Node],
     data: Any,
     funcs: Mapping[str, Callable[..., Any]],
     *,
     name: str = "template",
     strict: bool = False,
 ) -> str:
+    if not isinstance(program, Program):
+        program = Program(program)
     out: list[str] = []
-    _Exec({**BUILTINS, **funcs}, name, strict).walk(nodes, data, [("$", data)], out)
+    ex = _Exec({**BUILTINS, **funcs}, name, strict, program.defines)
+    with running(ex.named):
+        try:
+            ex.walk(program.nodes, data, [("$", data)], out)
+        except RecursionError:
+            raise GoTemplateError(
+                f"template: {name}: exceeded maximum template depth ({MAX_DEPTH})"
+            ) from None
     return "".join(out)
 
 
 class _Exec:
-    def __init__(self, funcs: Mapping[str, Callable[..., Any]], name: str, strict: bool) -> None:
+    def __init__(
+        self,
+        funcs: Mapping[str, Callable[..., Any]],
+        name: str,
+        strict: bool,
+        defines: Mapping[str, list[Node]],
+    ) -> None:
         self.funcs = funcs
         self.name = name
         self.strict = strict
+        self.defines = defines
+        self.depth = 0
+
+    def include(self, name: str, dot: Any, line: int, out: list[str]) -> None:
+        """Run the named template with ``dot`` (and ``$``) set to ``dot``."""
+        nodes = self.defines.get(name)
+        if nodes is None:
+            raise self.fail(line, f'template "{name}" not defined')
+        if self.depth >= MAX_DEPTH:
+            raise self.fail(line, f"exceeded maximum template depth ({MAX_DEPTH})")
+        self.depth += 1
+        try:
+            self.walk(nodes, dot, [("$", dot)], out)
+        finally:
+            self.depth -= 1
+
+    def named(self, name: str, data: Any) -> str:
+        """``executeTemplate``: the named template's text."""
+        if name not in self.defines:
+            raise LookupError(f'template "{name}" not defined')
+        out: list[str] = []
+        self.include(name, data, 0, out)
+        return "".join(out)
 
     def fail(self, line: int, message: str) -> GoTemplateError:
         return GoTemplateError(f"template: {self.name}:{line}: {message}")
@@ -205,6 +275,9 @@ class _Exec:
                     out.append(go_str(value))
             elif isinstance(node, Block):
                 self.block(node, dot, vars, out)
+            elif isinstance(node, Include):
+                value = None if node.pipe is None else self.pipe(node.pipe, dot, vars)
+                self.include(node.name, value, node.line, out)
             elif isinstance(node, Loop):
                 raise _Break() if node.kind == "break" else _Continue()
 
@@ -229,7 +302,7 @@ class _Exec:
         if value is None:
             items = []
         elif isinstance(value, Mapping):
-            items = [(k, value[k]) for k in sorted(value, key=str)]
+            items = [(k, value[k]) for k in map_keys(value)]
         elif isinstance(value, int) and not isinstance(value, bool):
             items = [(i, i) for i in range(value)]
         elif isinstance(value, list | tuple | set | frozenset):

@@ -2,6 +2,11 @@
 
 The node types mirror Go's ``text/template/parse``; an argument that Go would call a chain
 (``(x).A``, ``$v.A.B``, ``scratch.Get``) keeps its operand and its field names.
+
+A file is a :class:`Program`: its main nodes and its named templates. ``{{define "n"}}`` (top
+level only, as in Go) and ``{{block "n" pipeline}}`` add a named template; ``{{template "n"
+[pipeline]}}`` (and ``block`` where it stands) becomes an :class:`Include`. Defining a name
+twice is an error unless one of the bodies is only whitespace (that one is ignored), as in Go.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ __all__ = [
     "Arg",
     "Block",
     "Command",
+    "Include",
     "Loop",
     "Node",
     "Pipe",
+    "Program",
     "Text",
     "parse",
 ]
@@ -73,11 +80,34 @@ class Loop:
     kind: str
 
 
-Node = Text | Action | Block | Loop
+@dataclass(slots=True)
+class Include:
+    """``{{template "name" pipeline}}``: the named template run with the pipeline as dot."""
+
+    name: str
+    pipe: Pipe | None
+    line: int
 
 
-def parse(text: str, name: str = "template", left: str = "{{", right: str = "}}") -> list[Node]:
-    return _Parser(lex(text, name, left, right), name).document()
+Node = Text | Action | Block | Loop | Include
+
+
+@dataclass(slots=True)
+class Program:
+    """A parsed file: the main nodes and the templates it defines, by name."""
+
+    nodes: list[Node]
+    defines: dict[str, list[Node]] = field(default_factory=dict)
+
+
+def parse(text: str, name: str = "template", left: str = "{{", right: str = "}}") -> Program:
+    parser = _Parser(lex(text, name, left, right), name)
+    nodes = parser.document()
+    return Program(nodes, parser.defines)
+
+
+def _blank(nodes: list[Node]) -> bool:
+    return all(isinstance(n, Text) and not n.text.strip() for n in nodes)
 
 
 class _Parser:
@@ -86,6 +116,8 @@ class _Parser:
         self.pos = 0
         self.name = name
         self.loops = 0
+        self.depth = 0  # nesting of if/range/with: define is allowed only at 0
+        self.defines: dict[str, list[Node]] = {}
 
     def error(self, message: str, line: int) -> GoTemplateError:
         return GoTemplateError(f"template: {self.name}:{line}: {message}")
@@ -136,9 +168,62 @@ class _Parser:
                 raise self.error(f"{{{{{tok.value}}}}} outside {{{{range}}}}", tok.line)
             self.expect_end()
             return Loop(str(tok.value))
-        if tok.kind == "ident" and tok.value in ("define", "template", "block"):
-            raise self.error(f"{{{{{tok.value}}}}} is not supported", tok.line)
+        if tok.kind == "ident" and tok.value == "define":
+            self.pos += 1
+            if self.depth:
+                raise self.error("unexpected {{define}}: only allowed at top level", tok.line)
+            self.define(tok.line)
+            return Text("")
+        if tok.kind == "ident" and tok.value in ("template", "block"):
+            self.pos += 1
+            return self.include(str(tok.value), tok.line)
         return Action(self.pipe(tok.line))
+
+    def template_name(self, clause: str, line: int) -> str:
+        tok = self.next()
+        if tok.kind != "string":
+            raise self.error(f"unexpected {tok.value!r} in {clause} clause: want a name", line)
+        return str(tok.value)
+
+    def body(self, clause: str, line: int) -> list[Node]:
+        """A named template's nodes up to its ``end`` (break/continue do not reach outside)."""
+        loops, self.loops = self.loops, 0
+        self.depth += 1
+        nodes, stop = self.list_until()
+        self.depth -= 1
+        self.loops = loops
+        if stop is None:
+            raise self.error(f"unexpected EOF: missing {{{{end}}}} for {{{{{clause}}}}}", line)
+        if stop[0] != "end":
+            raise self.error(f"unexpected {{{{{stop[0]}}}}} in {{{{{clause}}}}}", stop[1])
+        return nodes
+
+    def add_define(self, name: str, nodes: list[Node], line: int) -> None:
+        old = self.defines.get(name)
+        if old is not None and not _blank(old):
+            if _blank(nodes):
+                return
+            raise self.error(f'multiple definition of template "{name}"', line)
+        self.defines[name] = nodes
+
+    def define(self, line: int) -> None:
+        name = self.template_name("define", line)
+        self.expect_end()
+        self.add_define(name, self.body("define", line), line)
+
+    def include(self, clause: str, line: int) -> Include:
+        name = self.template_name(clause, line)
+        tok = self.peek()
+        pipe: Pipe | None = None
+        if tok is not None and tok.kind == "end":
+            if clause == "block":
+                raise self.error("missing value for block", line)
+            self.pos += 1
+        else:
+            pipe = self.pipe(line)
+        if clause == "block":
+            self.add_define(name, self.body("block", line), line)
+        return Include(name, pipe, line)
 
     def expect_end(self) -> None:
         tok = self.next()
@@ -149,7 +234,9 @@ class _Parser:
         pipe = self.pipe(line, allow_two=kind == "range")
         if kind == "range":
             self.loops += 1
+        self.depth += 1
         body, stop = self.list_until()
+        self.depth -= 1
         if kind == "range":
             self.loops -= 1
         if stop is None:
@@ -163,7 +250,9 @@ class _Parser:
                 orelse = [self.block(str(tok.value), tok.line)]
             else:
                 self.expect_end()
+                self.depth += 1
                 orelse, stop2 = self.list_until()
+                self.depth -= 1
                 if stop2 is None or stop2[0] != "end":
                     raise self.error(f"expected {{{{end}}}} for {{{{{kind}}}}}", line)
         return Block(kind, pipe, body, orelse)

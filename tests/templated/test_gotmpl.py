@@ -78,7 +78,7 @@ def test_custom_delimiters() -> None:
         ("a\n{{ if .X }}", "t:2: unexpected EOF"),
         ("{{ end }}", "t:1: unexpected {{end}}"),
         ("{{ .A", "t:1: unclosed action"),
-        ('{{ define "x" }}{{ end }}', "not supported"),
+        ('{{ if 1 }}{{ define "x" }}{{ end }}{{ end }}', "only allowed at top level"),
         ("{{ break }}", "outside {{range}}"),
         ("{{ 'ab' }}", "malformed character"),
         ("{{ ( 1 }}", "unclosed left paren"),
