@@ -17,6 +17,8 @@ __all__ = ["main", "run"]
 VERSION = "envd 0.1.0 (cnsl)"
 _LEVELS = {"trace": 5, "debug": 10, "info": 20, "warn": 30, "warning": 30, "err": 40, "error": 40}
 
+log = logging.getLogger("envd")
+
 
 def run(argv: list[str]) -> int:
     try:
@@ -40,9 +42,15 @@ def run(argv: list[str]) -> int:
         format="%(asctime)s [%(levelname)s] %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for warning in config.warnings:
+        log.warning("config: %s", warning)
     from envd.runner import Runner
 
-    return asyncio.run(Runner(config).run())
+    try:
+        return asyncio.run(Runner(config).run())
+    except ConfigError as exc:  # the pid file cannot be written
+        print(f"envd: {exc}", file=sys.stderr)
+        return 1
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from cnslkit.watch.records import HealthService, KeyPair
-from envd.env import dotenv, name, prefix_environment, service_environment
+from envd.env import ServiceFormats, dotenv, name, prefix_environment, service_environment
+from envd.nameformat import KEY, SERVICE, compile_format
 
 
 def pair(key: str, value: str = "v") -> KeyPair:
@@ -35,3 +36,34 @@ def test_services_give_healthy_instances() -> None:
 
 def test_dotenv_quotes_only_when_needed() -> None:
     assert dotenv({"B": "x y", "A": "plain", "C": "it's"}) == "A=plain\nB='x y'\nC='it'\\''s'\n"
+
+
+def test_prefix_format_runs_after_the_path_prefix() -> None:
+    fmt = compile_format('app_{{ key | replaceKey "-" "_" }}', KEY)
+    pairs = [pair("db-host", "h")]
+    got = prefix_environment("cfg/web", pairs, no_prefix=False, format=fmt, sanitize=False,
+                             upcase=True)  # fmt: skip
+    assert got == {"APP_CFG_WEB_DB_HOST": "h"}
+    got = prefix_environment("cfg/web", pairs, no_prefix=True, format=fmt, sanitize=False,
+                             upcase=False)  # fmt: skip
+    assert got == {"app_db_host": "h"}
+
+
+def test_service_formats() -> None:
+    found = [HealthService(Node="n1", ID="db-1", Name="db", Address="10.0.0.9", Port=5432,
+                           Tags=("a", "b"))]  # fmt: skip
+    formats = ServiceFormats(
+        {
+            "id": compile_format("{{ service }}_instance", SERVICE),
+            "port": compile_format("{{ key }}_of_{{ service }}", SERVICE),
+        }
+    )
+    got = service_environment("db", found, formats=formats, sanitize=False, upcase=False)
+    assert got == {
+        "db_instance": "db-1",
+        "db/name": "db",
+        "db/address": "10.0.0.9",
+        "db/tag": "a,b",
+        "port_of_db": "5432",
+        "db/addresses": "10.0.0.9:5432",
+    }

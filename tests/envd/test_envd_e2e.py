@@ -69,7 +69,9 @@ def test_restart_on_change_and_forwarded_signals(
 def test_reload_signal_instead_of_restart(envd: Envd, api: httpx.Client, tmp_path: Path) -> None:
     api.put("/v1/kv/s/VALUE", content=b"one")
     log = tmp_path / "child.log"
-    proc = envd.start("-prefix", "s", "-reload-signal", "SIGHUP", sys.executable, CHILD, str(log))
+    proc = envd.start(
+        "-prefix", "s", "-exec-reload-signal", "SIGHUP", sys.executable, CHILD, str(log)
+    )
     first = wait_for(lambda: records(log))[0]
     api.put("/v1/kv/s/VALUE", content=b"two")
     wait_for(lambda: {"pid": first["pid"], "signal": signal.SIGHUP} in records(log))
