@@ -11,6 +11,7 @@ from agentd.acl_resolve import ACLSettings, Resolver
 from agentd.config import ConfigError, RuntimeConfig, load, setup_logging
 from agentd.dns import DNSServer
 from agentd.endpoints import acl as acl_endpoint
+from agentd.endpoints import coordinate as coordinate_endpoint
 from agentd.event import EventBuffer
 from agentd.fsm import FSM
 from agentd.httpapi.app import App
@@ -127,6 +128,8 @@ class Agent:
                     await self.server.propose({"Type": int(MessageType.NOOP)})
                 leader = self.leader = Leader(self.server, self._self())
                 await leader.establish()
+                if not self.config.raw.get("disable_coordinates"):
+                    await coordinate_endpoint.ensure_own(self.server, self.config.node_name)
                 if self.acl.settings.enabled:
                     await acl_endpoint.establish(
                         self.server,
@@ -196,6 +199,12 @@ class Agent:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def leave(self) -> None:
+        """A graceful leave (``PUT /v1/agent/leave``): a single node leaves its cluster by
+        stopping as on SIGTERM, once the answer in hand has been written."""
+        log.info("agent: graceful leave requested, shutting down")
+        asyncio.get_running_loop().call_soon(self.stop)
 
     def reload(self) -> None:
         """SIGHUP: read the config again; settings that need a restart are reported, not applied."""

@@ -376,7 +376,7 @@ SUPPORTED = frozenset(
         "log_level", "bind_addr", "client_addr", "advertise_addr", "ports.http", "ports.dns",
         "ports.server", "addresses.http", "addresses.dns", "unix_sockets",
         "limits.http_max_conns_per_client", "limits.kv_max_value_size", "limits.txn_max_req_len",
-        "default_query_time", "max_query_time", "session_ttl_min",
+        "default_query_time", "max_query_time", "session_ttl_min", "http_config.use_cache",
         "services", "service", "checks", "check", "node_meta", "enable_script_checks",
         "enable_local_script_checks", "acl.enabled", "acl.default_policy", "acl.down_policy",
         "acl.tokens", "acl.enable_token_persistence", "acl.enable_key_list_policy",

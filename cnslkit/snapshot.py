@@ -48,6 +48,7 @@ TYPE_NAMES = {
     2: "KVS",
     3: "Session",
     5: "Tombstone",
+    6: "CoordinateBatchUpdate",
     7: "PreparedQuery",
     16: "Index",
     17: "ACLToken",
@@ -67,6 +68,7 @@ ITEM_TYPES = {
     ("ACL", "Policies"): 19,
     ("ACL", "Roles"): 23,
     ("Queries", "Queries"): 7,
+    ("Coordinates", "Coordinates"): 6,
 }
 
 

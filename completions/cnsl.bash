@@ -6,12 +6,12 @@ _cnsl() {
         [[ "$word" == -* ]] && continue
         next="${cmdpath:+$cmdpath }$word"
         case "$next" in
-        "acl"|"acl bootstrap"|"acl policy"|"acl policy create"|"acl policy delete"|"acl policy list"|"acl policy read"|"acl policy update"|"acl role"|"acl role create"|"acl role delete"|"acl role list"|"acl role read"|"acl role update"|"acl set-agent-token"|"acl token"|"acl token clone"|"acl token create"|"acl token delete"|"acl token list"|"acl token read"|"acl token update"|"catalog"|"catalog datacenters"|"catalog nodes"|"catalog services"|"completion"|"completion install"|"completion script"|"event"|"info"|"kv"|"kv delete"|"kv export"|"kv get"|"kv import"|"kv put"|"lock"|"maint"|"members"|"monitor"|"reload"|"services"|"services deregister"|"services register"|"snapshot"|"snapshot agent"|"snapshot inspect"|"snapshot restore"|"snapshot save"|"version"|"watch") cmdpath="$next" ;;
+        "acl"|"acl bootstrap"|"acl policy"|"acl policy create"|"acl policy delete"|"acl policy list"|"acl policy read"|"acl policy update"|"acl role"|"acl role create"|"acl role delete"|"acl role list"|"acl role read"|"acl role update"|"acl set-agent-token"|"acl token"|"acl token clone"|"acl token create"|"acl token delete"|"acl token list"|"acl token read"|"acl token update"|"catalog"|"catalog datacenters"|"catalog nodes"|"catalog services"|"completion"|"completion install"|"completion script"|"event"|"force-leave"|"info"|"join"|"kv"|"kv delete"|"kv export"|"kv get"|"kv import"|"kv put"|"leave"|"lock"|"maint"|"members"|"monitor"|"reload"|"rtt"|"services"|"services deregister"|"services register"|"snapshot"|"snapshot agent"|"snapshot inspect"|"snapshot restore"|"snapshot save"|"version"|"watch") cmdpath="$next" ;;
         *) break ;;
         esac
     done
     case "$cmdpath" in
-        "") words="acl catalog completion event info kv lock maint members monitor reload services snapshot version watch" ;;
+        "") words="acl catalog completion event force-leave info join kv leave lock maint members monitor reload rtt services snapshot version watch" ;;
         "acl") words="bootstrap policy role set-agent-token token" ;;
         "acl bootstrap") words="-ca-file -ca-path -client-cert -client-key -datacenter -format -http-addr -stale -tls-server-name -token -token-file" ;;
         "acl policy") words="create delete list read update" ;;
@@ -42,18 +42,22 @@ _cnsl() {
         "completion install") words="-shell" ;;
         "completion script") words="-shell" ;;
         "event") words="-ca-file -ca-path -client-cert -client-key -http-addr -name -node -service -tag -tls-server-name -token -token-file" ;;
+        "force-leave") words="-ca-file -ca-path -client-cert -client-key -http-addr -prune -tls-server-name -token -token-file -wan" ;;
         "info") words="-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file" ;;
+        "join") words="-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file -wan" ;;
         "kv") words="delete export get import put" ;;
         "kv delete") words="-ca-file -ca-path -cas -client-cert -client-key -datacenter -http-addr -modify-index -recurse -stale -tls-server-name -token -token-file" ;;
         "kv export") words="-ca-file -ca-path -client-cert -client-key -datacenter -http-addr -stale -tls-server-name -token -token-file" ;;
         "kv get") words="-base64 -ca-file -ca-path -client-cert -client-key -datacenter -detailed -http-addr -keys -recurse -separator -stale -tls-server-name -token -token-file" ;;
         "kv import") words="-ca-file -ca-path -client-cert -client-key -datacenter -http-addr -prefix -stale -tls-server-name -token -token-file" ;;
         "kv put") words="-acquire -base64 -ca-file -ca-path -cas -client-cert -client-key -datacenter -flags -http-addr -modify-index -release -session -stale -tls-server-name -token -token-file" ;;
+        "leave") words="-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file" ;;
         "lock") words="-ca-file -ca-path -child-exit-code -client-cert -client-key -datacenter -http-addr -monitor-retry -n -name -no-shell -pass-stdin -shell -stale -timeout -tls-server-name -token -token-file -try -verbose" ;;
         "maint") words="-ca-file -ca-path -client-cert -client-key -disable -enable -http-addr -reason -service -tls-server-name -token -token-file" ;;
         "members") words="-ca-file -ca-path -client-cert -client-key -detailed -filter -http-addr -segment -status -tls-server-name -token -token-file -wan" ;;
         "monitor") words="-ca-file -ca-path -client-cert -client-key -http-addr -log-json -log-level -tls-server-name -token -token-file" ;;
         "reload") words="-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file" ;;
+        "rtt") words="-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file -wan" ;;
         "services") words="deregister register" ;;
         "services deregister") words="-ca-file -ca-path -client-cert -client-key -datacenter -http-addr -id -stale -tls-server-name -token -token-file" ;;
         "services register") words="-address -ca-file -ca-path -client-cert -client-key -datacenter -http-addr -id -kind -meta -name -port -socket -stale -tag -tagged-address -tls-server-name -token -token-file" ;;

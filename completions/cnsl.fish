@@ -1,5 +1,5 @@
 # fish cnsl completion (generated from the Typer app by `python -m cli.completion`; do not edit)
-set -g __cnsl_paths 'acl' 'acl bootstrap' 'acl policy' 'acl policy create' 'acl policy delete' 'acl policy list' 'acl policy read' 'acl policy update' 'acl role' 'acl role create' 'acl role delete' 'acl role list' 'acl role read' 'acl role update' 'acl set-agent-token' 'acl token' 'acl token clone' 'acl token create' 'acl token delete' 'acl token list' 'acl token read' 'acl token update' 'catalog' 'catalog datacenters' 'catalog nodes' 'catalog services' 'completion' 'completion install' 'completion script' 'event' 'info' 'kv' 'kv delete' 'kv export' 'kv get' 'kv import' 'kv put' 'lock' 'maint' 'members' 'monitor' 'reload' 'services' 'services deregister' 'services register' 'snapshot' 'snapshot agent' 'snapshot inspect' 'snapshot restore' 'snapshot save' 'version' 'watch'
+set -g __cnsl_paths 'acl' 'acl bootstrap' 'acl policy' 'acl policy create' 'acl policy delete' 'acl policy list' 'acl policy read' 'acl policy update' 'acl role' 'acl role create' 'acl role delete' 'acl role list' 'acl role read' 'acl role update' 'acl set-agent-token' 'acl token' 'acl token clone' 'acl token create' 'acl token delete' 'acl token list' 'acl token read' 'acl token update' 'catalog' 'catalog datacenters' 'catalog nodes' 'catalog services' 'completion' 'completion install' 'completion script' 'event' 'force-leave' 'info' 'join' 'kv' 'kv delete' 'kv export' 'kv get' 'kv import' 'kv put' 'leave' 'lock' 'maint' 'members' 'monitor' 'reload' 'rtt' 'services' 'services deregister' 'services register' 'snapshot' 'snapshot agent' 'snapshot inspect' 'snapshot restore' 'snapshot save' 'version' 'watch'
 function __cnsl_at
     set -l words (commandline -opc)
     set -e words[1]
@@ -13,7 +13,7 @@ function __cnsl_at
     test "$p" = "$argv[1]"
 end
 complete -c cnsl -f
-complete -c cnsl -n "__cnsl_at ''" -a 'acl catalog completion event info kv lock maint members monitor reload services snapshot version watch'
+complete -c cnsl -n "__cnsl_at ''" -a 'acl catalog completion event force-leave info join kv leave lock maint members monitor reload rtt services snapshot version watch'
 complete -c cnsl -n "__cnsl_at 'acl'" -a 'bootstrap policy role set-agent-token token'
 complete -c cnsl -n "__cnsl_at 'acl bootstrap'" -a '-ca-file -ca-path -client-cert -client-key -datacenter -format -http-addr -stale -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'acl policy'" -a 'create delete list read update'
@@ -44,18 +44,22 @@ complete -c cnsl -n "__cnsl_at 'completion'" -a 'install script'
 complete -c cnsl -n "__cnsl_at 'completion install'" -a '-shell'
 complete -c cnsl -n "__cnsl_at 'completion script'" -a '-shell'
 complete -c cnsl -n "__cnsl_at 'event'" -a '-ca-file -ca-path -client-cert -client-key -http-addr -name -node -service -tag -tls-server-name -token -token-file'
+complete -c cnsl -n "__cnsl_at 'force-leave'" -a '-ca-file -ca-path -client-cert -client-key -http-addr -prune -tls-server-name -token -token-file -wan'
 complete -c cnsl -n "__cnsl_at 'info'" -a '-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file'
+complete -c cnsl -n "__cnsl_at 'join'" -a '-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file -wan'
 complete -c cnsl -n "__cnsl_at 'kv'" -a 'delete export get import put'
 complete -c cnsl -n "__cnsl_at 'kv delete'" -a '-ca-file -ca-path -cas -client-cert -client-key -datacenter -http-addr -modify-index -recurse -stale -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'kv export'" -a '-ca-file -ca-path -client-cert -client-key -datacenter -http-addr -stale -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'kv get'" -a '-base64 -ca-file -ca-path -client-cert -client-key -datacenter -detailed -http-addr -keys -recurse -separator -stale -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'kv import'" -a '-ca-file -ca-path -client-cert -client-key -datacenter -http-addr -prefix -stale -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'kv put'" -a '-acquire -base64 -ca-file -ca-path -cas -client-cert -client-key -datacenter -flags -http-addr -modify-index -release -session -stale -tls-server-name -token -token-file'
+complete -c cnsl -n "__cnsl_at 'leave'" -a '-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'lock'" -a '-ca-file -ca-path -child-exit-code -client-cert -client-key -datacenter -http-addr -monitor-retry -n -name -no-shell -pass-stdin -shell -stale -timeout -tls-server-name -token -token-file -try -verbose'
 complete -c cnsl -n "__cnsl_at 'maint'" -a '-ca-file -ca-path -client-cert -client-key -disable -enable -http-addr -reason -service -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'members'" -a '-ca-file -ca-path -client-cert -client-key -detailed -filter -http-addr -segment -status -tls-server-name -token -token-file -wan'
 complete -c cnsl -n "__cnsl_at 'monitor'" -a '-ca-file -ca-path -client-cert -client-key -http-addr -log-json -log-level -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'reload'" -a '-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file'
+complete -c cnsl -n "__cnsl_at 'rtt'" -a '-ca-file -ca-path -client-cert -client-key -http-addr -tls-server-name -token -token-file -wan'
 complete -c cnsl -n "__cnsl_at 'services'" -a 'deregister register'
 complete -c cnsl -n "__cnsl_at 'services deregister'" -a '-ca-file -ca-path -client-cert -client-key -datacenter -http-addr -id -stale -tls-server-name -token -token-file'
 complete -c cnsl -n "__cnsl_at 'services register'" -a '-address -ca-file -ca-path -client-cert -client-key -datacenter -http-addr -id -kind -meta -name -port -socket -stale -tag -tagged-address -tls-server-name -token -token-file'

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from agentd.endpoints.blocking import QueryOptions
 from agentd.server import Server
+from agentd.state.catalog import CatalogTable
 from agentd.state.watch import WatchSet
 from agentd.structs.catalog import Check, Health, Node, Service, to_wire
 from agentd.structs.commands import MessageType
@@ -117,16 +118,67 @@ async def instances(
 
     def run(ws: WatchSet) -> tuple[int, list[Instance]]:
         index, found = catalog.service_instances(ws, name)
-        out = []
-        for svc in found:
-            node = catalog.nodes.get(svc.node.lower())
-            if node is None or not _tags_ok(svc, tags) or not _meta_ok(node, node_meta):
-                continue
-            checks = tuple(catalog.checks_of(svc.node, svc.id)) if with_checks else ()
-            if passing_only and any(c.status != Health.PASSING for c in checks):
-                continue
-            out.append(Instance(node, svc, checks))
-        return index, out
+        return index, _instances(catalog, found, tags, node_meta, with_checks, passing_only)
+
+    return await srv.query(opts, run)
+
+
+def _instances(
+    catalog: CatalogTable,
+    found: list[Service],
+    tags: list[str],
+    node_meta: list[tuple[str, str]],
+    with_checks: bool,
+    passing_only: bool,
+) -> list[Instance]:
+    out = []
+    for svc in found:
+        node = catalog.nodes.get(svc.node.lower())
+        if node is None or not _tags_ok(svc, tags) or not _meta_ok(node, node_meta):
+            continue
+        checks = tuple(catalog.checks_of(svc.node, svc.id)) if with_checks else ()
+        if passing_only and any(c.status != Health.PASSING for c in checks):
+            continue
+        out.append(Instance(node, svc, checks))
+    return out
+
+
+def connect_capable(svc: Service, key: str) -> bool:
+    """Consul's ``connect`` service index: a connect proxy whose Proxy.DestinationServiceName is
+    the service, or the service itself when it is Connect-native (``key`` lower-cased)."""
+    if svc.kind == "connect-proxy":
+        return str(svc.proxy.get("DestinationServiceName", "")).lower() == key
+    return svc.service.lower() == key and bool(svc.connect.get("Native"))
+
+
+async def connect_instances(
+    srv: Server,
+    name: str,
+    opts: QueryOptions,
+    *,
+    tags: list[str],
+    node_meta: list[tuple[str, str]],
+    with_checks: bool = False,
+    passing_only: bool = False,
+) -> tuple[int, list[Instance]]:
+    """The Connect-capable instances for ``name`` (catalog/connect, health/connect), ordered by
+    node then ID. A blocked read wakes on any service registration or deregistration (the
+    proxies of ``name`` carry other names) and on any change to a matching instance, its node or
+    its checks; the index is the services table's, or a matching instance's if higher."""
+    catalog = srv.store.catalog
+    key = name.lower()
+
+    def run(ws: WatchSet) -> tuple[int, list[Instance]]:
+        ws.add(("table", "services"))
+        index = catalog.index("services")
+        found = sorted(
+            (s for s in catalog.services.values() if connect_capable(s, key)),
+            key=lambda s: (s.node.lower(), s.id),
+        )
+        for svc_name in sorted({s.service.lower() for s in found}):
+            ws.add(("service", svc_name))
+            index = max(index, catalog.service_index(svc_name))
+        return index, _instances(catalog, found, tags, node_meta, with_checks, passing_only)
 
     return await srv.query(opts, run)
 

@@ -7,23 +7,27 @@ from typing import Any
 
 from agentd.server import Server
 from agentd.state import txn
-from agentd.state.kv_verbs import READ_VERBS, KVOp
+from agentd.state.kv_verbs import KVOp
+from agentd.state.txn import TxnOp
+from agentd.state.txn_catalog import CatalogOp
 from agentd.structs.commands import MessageType
 
 
-def is_read_only(ops: list[KVOp]) -> bool:
-    return all(op.verb in READ_VERBS for op in ops)
+def is_read_only(ops: list[TxnOp]) -> bool:
+    return all(txn.is_read(op) for op in ops)
 
 
-async def apply(srv: Server, ops: list[KVOp]) -> txn.TxnResult:
+async def apply(srv: Server, ops: list[TxnOp]) -> txn.TxnResult:
     if is_read_only(ops):
         store = srv.store
-        return txn.run(store.kv, store.last_index, ops, store.sessions, write=False)
+        return txn.run(store, store.last_index, ops, write=False)
     now = time.time()  # the FSM weighs lock-delays against the proposer's clock
     for op in ops:
-        if op.verb == "lock":
+        if isinstance(op, KVOp) and op.verb == "lock":
             op.now = now
-    raw: list[dict[str, Any]] = [{"KV": op.wire()} for op in ops]
-    result = await srv.propose({"Type": int(MessageType.TXN), "Ops": raw})
+    cmd: dict[str, Any] = {"Type": int(MessageType.TXN), "Ops": [txn.op_wire(op) for op in ops]}
+    if any(isinstance(op, CatalogOp) for op in ops):
+        cmd["Now"] = now  # lock-delays of sessions the catalog changes invalidate
+    result = await srv.propose(cmd)
     assert isinstance(result, txn.TxnResult)
     return result

@@ -10,6 +10,7 @@ from agentd.fsm.acl import apply_acl
 from agentd.fsm.query import apply_prepared_query
 from agentd.state import kv_verbs, txn
 from agentd.state.catalog import CatalogError
+from agentd.state.coordinate import NodeCoord
 from agentd.state.kv_verbs import KVOp, LiveView
 from agentd.state.session import SessionError
 from agentd.state.store import Store
@@ -31,8 +32,10 @@ def apply_kv(store: Store, index: int, cmd: Command) -> bool | AgentError:
 
 
 def apply_txn(store: Store, index: int, cmd: Command) -> txn.TxnResult:
-    ops = [KVOp.from_wire(raw["KV"]) for raw in cmd["Ops"]]
-    return txn.run(store.kv, index, ops, store.sessions, write=True)
+    """KV and catalog ops, all or nothing. ``Now`` (the proposer's clock) weighs the lock-delays
+    of sessions the catalog ops invalidate; commands without catalog ops have none."""
+    ops = [txn.op_from_wire(raw) for raw in cmd["Ops"]]
+    return txn.run(store, index, ops, write=True, now=cmd.get("Now", 0.0))
 
 
 def apply_tombstone_reap(store: Store, index: int, cmd: Command) -> int:
@@ -60,6 +63,7 @@ def apply_deregister(store: Store, index: int, cmd: Command) -> bool:
         catalog.delete_check(index, node, cmd["CheckID"])
     else:
         catalog.delete_node(index, node)
+        store.coordinates.delete_node(index, node)  # a node's coordinates go with it
     store.sessions.invalidate_node(index, node, cmd.get("Now", 0.0))
     return True
 
@@ -72,6 +76,13 @@ def apply_session(store: Store, index: int, cmd: Command) -> str | bool | AgentE
         return store.sessions.create(index, session_from_wire(cmd["Session"])).id
     except SessionError as exc:
         return AgentError(str(exc))
+
+
+def apply_coordinate_batch_update(store: Store, index: int, cmd: Command) -> int:
+    """Network coordinates; updates for nodes the catalog does not know are dropped."""
+    updates = [NodeCoord.from_json(raw) for raw in cmd.get("Updates") or []]
+    nodes = store.catalog.nodes
+    return store.coordinates.batch_update(index, updates, lambda name: name.lower() in nodes)
 
 
 def apply_restore(store: Store, index: int, cmd: Command) -> bool:
@@ -105,6 +116,7 @@ APPLY = _table(
     (MessageType.ACL, apply_acl),
     (MessageType.PREPARED_QUERY, apply_prepared_query),
     (MessageType.RESTORE, apply_restore),
+    (MessageType.COORDINATE_BATCH_UPDATE, apply_coordinate_batch_update),
 )
 
 

@@ -44,11 +44,54 @@ def member(agent: Agent) -> dict[str, Any]:
     }
 
 
+def wan_member(agent: Agent) -> dict[str, Any]:
+    """This server in the WAN pool: the same member, named ``<node>.<dc>``, on the WAN port."""
+    cfg = agent.config
+    return {**member(agent), "Name": f"{cfg.node_name}.{cfg.datacenter}", "Port": 8302}
+
+
+def agent_stats(agent: Agent) -> dict[str, str]:
+    """Consul's ``agent`` section: the local state's services and checks, and how many of those
+    checks are script (``check_monitors``) and TTL checks."""
+    kinds = [
+        getattr(lc.definition, "type", "") if lc.definition is not None else ""
+        for lc in agent.local.checks.values()
+    ]
+    return {
+        "check_monitors": str(kinds.count("script")),
+        "check_ttls": str(kinds.count("ttl")),
+        "checks": str(len(kinds)),
+        "services": str(len(agent.local.services)),
+    }
+
+
+def serf_stats(members: int) -> dict[str, str]:
+    """A gossip pool's section, with serf's keys: a pool of one member that has seen no
+    traffic (the clocks start at 1)."""
+    return {
+        "coordinate_resets": "0",
+        "encrypted": "false",
+        "event_queue": "0",
+        "event_time": "1",
+        "failed": "0",
+        "health_score": "0",
+        "intent_queue": "0",
+        "left": "0",
+        "member_time": "1",
+        "members": str(members),
+        "query_queue": "0",
+        "query_time": "1",
+    }
+
+
 def stats(agent: Agent) -> dict[str, dict[str, str]]:
     cfg, srv = agent.config, agent.server
     last = str(srv.store.last_index)
+    pools = {"serf_lan": serf_stats(1)}
+    if cfg.server:
+        pools["serf_wan"] = serf_stats(1)
     return {
-        "agent": {"checks": "0", "services": "0", "check_monitors": "0", "check_ttls": "0"},
+        "agent": agent_stats(agent),
         "build": {"version": CONSUL_VERSION, "prerelease": "", "revision": f"cnsl-{CNSL_VERSION}"},
         "consul": {
             "server": str(cfg.server).lower(),
@@ -71,6 +114,7 @@ def stats(agent: Agent) -> dict[str, dict[str, str]]:
             "version": f"python{platform.python_version()}",
             "cpu_count": str(os.cpu_count() or 1),
         },
+        **pools,
     }
 
 

@@ -12,7 +12,7 @@ import orjson
 from agentd.checks import definition as checkdef
 from agentd.errors import BadRequest
 from agentd.filter import fields
-from agentd.httpapi.app import json_response
+from agentd.httpapi.app import blocking_args, json_response
 from agentd.httpapi.catalog import filtered
 from agentd.httpapi.decode import loads, object_body
 from agentd.httpapi.need import require, visible
@@ -96,13 +96,12 @@ def _service_body(agent: Agent, sid: str) -> dict[str, Any] | None:
 
 async def service(agent: Agent, req: Request) -> Response:
     sid = _tail(req, "/v1/agent/service/", "Missing service ID")
+    _, wait = blocking_args(req)  # checked first, whether or not this request blocks
     _require_service(agent, req, sid, "read")
     body = _service_body(agent, sid)
     want = req.arg("hash")
     if want and body is not None and body["ContentHash"] == want:
-        from agentd.httpapi.app import query_options
-
-        wait = query_options(req).wait or agent.config.default_query_time
+        wait = wait or agent.config.default_query_time
         changed = asyncio.Event()
         agent.local.listeners.append(changed.set)
         try:
@@ -253,7 +252,7 @@ async def health_by_id(agent: Agent, req: Request) -> Response:
     ls = agent.local.services.get(sid)
     if ls is None:
         if _text(req):
-            return Response.text(404, f"ServiceId {sid} not found")
+            return Response(404, f"ServiceId {sid} not found".encode(), "text/plain")
         body = {"AggregatedStatus": Health.CRITICAL, "Service": None, "Checks": None}
         return json_response(body, 404)
     status, found = _health_of(agent, sid)
@@ -294,7 +293,7 @@ async def health_by_name(agent: Agent, req: Request) -> Response:
         )
     if not items:
         if _text(req):
-            return Response.text(404, f"ServiceName {name} Not Found")
+            return Response(404, f"ServiceName {name} Not Found".encode(), "text/plain")
         return json_response([], 404)
     resp = (
         Response(code, worst.encode(), "text/plain") if _text(req) else json_response(items, code)
@@ -307,11 +306,15 @@ async def health_by_name(agent: Agent, req: Request) -> Response:
 
 
 async def members(agent: Agent, req: Request) -> Response:
-    from agentd.httpapi.agent import member
+    from agentd.httpapi.agent import member, wan_member
 
-    if req.arg("wan") and req.arg("segment"):
+    wan = bool(req.arg("wan"))
+    if wan and req.arg("segment"):
         raise BadRequest("Cannot provide a segment with wan=true")
-    members = [m for m in [member(agent)] if visible(req, "node", m["Name"])]
+    pool = [member(agent)]
+    if wan:  # only servers are in the WAN pool
+        pool = [wan_member(agent)] if agent.config.server else []
+    members = [m for m in pool if visible(req, "node", m["Name"])]
     return json_response(filtered(req, fields.AGENT_MEMBER)(members))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,8 @@ class App:
         self.default_acl_policy = (
             agent.acl.settings.default_policy if agent.acl.settings.enabled else "allow"
         )
+        self.pretty = cfg.dev  # Consul's dev mode pretty-prints every JSON answer
+        self.use_cache = bool((cfg.raw.get("http_config") or {}).get("use_cache", True))
 
     async def __call__(self, req: Request) -> Response:
         started = time.perf_counter()
@@ -93,6 +96,8 @@ class App:
         if not route.checks_size and (req.truncated or req.content_length > self.body_limit):
             raise TooLarge(f"Request body({req.content_length} bytes) too large")
         check_common(self.agent, req)
+        if not self.use_cache:
+            req.use_cache = False
         need = route.acl[req.method]
         if need.kind != "public":
             req.identity = self.agent.acl.resolve(token(req))
@@ -100,8 +105,14 @@ class App:
         resp = await handler(self.agent, req)
         if req.filtered and token(req):
             resp.headers.append(("X-Consul-Results-Filtered-By-ACLs", "true"))
-        if req.has("pretty") and resp.content_type == "application/json" and resp.body:
-            resp.body = json.dumps(json.loads(resp.body), indent=4).encode() + b"\n"
+        if req.query_string and resp.status == 200 and cached(req, route.path):
+            resp.headers.append(("X-Cache", "MISS"))  # no agent cache: every answer is fresh
+        if (
+            resp.content_type == "application/json"
+            and resp.body
+            and (self.pretty or req.has("pretty"))
+        ):
+            resp.body = pretty_json(resp.body, resp.data)
         return resp
 
 
@@ -123,19 +134,101 @@ def clean_path(path: str) -> str:
     return clean
 
 
+# Consul's CE agent refuses enterprise tenancy: (query parameter, header as received, header as
+# Consul names it, feature).
+_ENTERPRISE = (
+    ("ns", "x-consul-namespace", "X-Consul-Namespace", "Namespaces"),
+    ("partition", "x-consul-partition", "X-Consul-Partition", "Partitions"),
+)
+
+
 def check_common(agent: Agent, req: Request) -> None:
-    """Query parameters every endpoint honours the same way."""
+    """Query parameters (and headers) every endpoint honours the same way."""
+    headers = req.headers
+    if req.query_string or "x-consul-namespace" in headers or "x-consul-partition" in headers:
+        check_enterprise(req)
     if not req.query_string:
         return
     dc = req.arg("dc")
     if dc and dc != agent.config.datacenter:
         raise AgentError("No path to datacenter")
-    for name, label in (("ns", "Namespaces"), ("partition", "Partitions")):
-        value = req.arg(name)
+
+
+def check_enterprise(req: Request) -> None:
+    """Namespaces and partitions, by header (checked first, as Consul does) or query parameter,
+    are Consul Enterprise features; the default one (or none) is what every request gets."""
+    for param, received, header, feature in _ENTERPRISE:
+        value = req.headers.get(received)
         if value and value != "default":
             raise BadRequest(
-                f'Invalid query parameter: "{name}" - {label} are a Consul Enterprise feature'
+                f'Invalid header: "{header}" - {feature} are a Consul Enterprise feature'
             )
+        value = req.arg(param) if req.query_string else None
+        if value and value != "default":
+            raise BadRequest(
+                f'Invalid query parameter: "{param}" - {feature} are a Consul Enterprise feature'
+            )
+
+
+# Endpoints Consul answers from its agent cache when asked with ``?cached``.
+_CACHED_ROUTES = frozenset(
+    {
+        "/v1/catalog/datacenters",
+        "/v1/catalog/services",
+        "/v1/catalog/service/",
+        "/v1/catalog/connect/",
+        "/v1/health/service/",
+        "/v1/health/connect/",
+        "/v1/health/ingress/",
+        "/v1/agent/connect/ca/roots",
+        "/v1/agent/connect/ca/leaf/",
+    }
+)
+
+
+def cached(req: Request, route: str) -> bool:
+    """Whether the request asked for, and may get, an answer from the agent cache."""
+    if not (req.use_cache and req.has("cached")):
+        return False
+    return route in _CACHED_ROUTES or (route == "/v1/query/" and req.path.endswith("/execute"))
+
+
+def pretty_json(body: bytes, data: Any = None) -> bytes:
+    """A JSON body as ``?pretty`` (and dev mode) answers it: indented by 4 spaces, with a
+    trailing newline, as Go's ``json.MarshalIndent(v, "", "    ")`` plus the newline Consul adds.
+
+    orjson indents by 2; the indentation is doubled afterwards. Outside strings its output has
+    no two spaces in a row except indentation, so when no string of the document holds two
+    (the usual case) one replace of every pair doubles exactly the indentation. ``data``, when
+    given, is the value ``body`` encodes (which spares parsing it)."""
+    if body == b"true" or body == b"false":  # most writes answer one of these
+        return body + b"\n"
+    try:
+        if data is None:
+            data = orjson.loads(body)
+        pretty = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return body  # not JSON after all: sent as it is
+    if (b" " not in body and b"\\" not in body) or (
+        b"  " not in body and b"\\u0020" not in body
+    ):  # (single bytes are found fastest: try those first)
+        return pretty.replace(b"  ", b"    ") + b"\n"
+    return _reindent(pretty) + b"\n"
+
+
+_UNITS = [b"  " * depth for depth in range(1, 256)]  # orjson nests at most 255 deep
+
+
+def _reindent(pretty: bytes) -> bytes:
+    """Doubles the indentation of every line, whatever the strings hold: deepest first, each
+    line's new start marked by a byte JSON text never holds raw (control characters are
+    escaped), so a shallower pass cannot match it again."""
+    depth = 0
+    while depth < len(_UNITS) and b"\n" + _UNITS[depth] in pretty:
+        depth += 1
+    for unit in reversed(_UNITS[:depth]):
+        pretty = pretty.replace(b"\n" + unit, b"\x00" + unit + unit)
+    return pretty.replace(b"\x00", b"\n")
 
 
 def token(req: Request) -> str:
@@ -154,12 +247,32 @@ def token(req: Request) -> str:
 
 
 def query_options(req: Request) -> QueryOptions:
+    """The query options of a read (Consul's ``parse``): consistency, cache control, blocking."""
+    if "cache-control" in req.headers:
+        check_cache_control(req.headers["cache-control"])
     if not req.query_string:
         return QueryOptions()
     stale, consistent = req.has("stale"), req.has("consistent")
+    raw_max_stale = req.arg("max_stale")
+    if raw_max_stale:
+        try:
+            max_stale = _duration(raw_max_stale)
+        except ValueError:
+            raise BadRequest(
+                f"Invalid max_stale value {json.dumps(raw_max_stale, ensure_ascii=False)}"
+            ) from None
+        stale = stale or max_stale > 0
     if stale and consistent:
         raise BadRequest("Cannot specify ?stale with ?consistent, conflicting semantics.")
+    if consistent and req.use_cache and req.has("cached"):
+        raise BadRequest("Cannot specify ?cached with ?consistent, conflicting semantics.")
     mode = STALE if stale else CONSISTENT if consistent else LEADER
+    min_index, wait = blocking_args(req)
+    return QueryOptions(min_index, wait, mode)
+
+
+def blocking_args(req: Request) -> tuple[int, float]:
+    """``?index`` and ``?wait`` (Consul's ``parseWait``), for index and hash blocking alike."""
     min_index = 0
     raw_index = req.arg("index")
     if raw_index:
@@ -169,13 +282,31 @@ def query_options(req: Request) -> QueryOptions:
     wait = 0.0
     raw_wait = req.arg("wait")
     if raw_wait:
-        from cnslkit.duration import parse_duration
-
         try:
-            wait = parse_duration(raw_wait)
+            wait = _duration(raw_wait)
         except ValueError:
             raise BadRequest("Invalid wait time") from None
-    return QueryOptions(min_index, wait, mode)
+    return min_index, wait
+
+
+def _duration(text: str) -> float:
+    from cnslkit.duration import parse_duration
+
+    return parse_duration(text)
+
+
+_ATOI = re.compile(r"[+-]?[0-9]+")
+
+
+def check_cache_control(header: str) -> None:
+    """``Cache-Control: max-age=N, stale-if-error=N`` must carry integers (Go's ``Atoi``)."""
+    for directive in header.lower().split(","):
+        directive = directive.strip()
+        for name in ("max-age=", "stale-if-error="):
+            if directive.startswith(name):
+                value = directive[len(name) :]
+                if not _ATOI.fullmatch(value) or not -(1 << 63) <= int(value) < 1 << 63:
+                    raise BadRequest("Invalid Cache-Control header.")
 
 
 def meta_headers(resp: Response, index: int, opts: QueryOptions) -> Response:
@@ -189,4 +320,4 @@ def meta_headers(resp: Response, index: int, opts: QueryOptions) -> Response:
 
 
 def json_response(obj: Any, status: int = 200) -> Response:
-    return Response(status, orjson.dumps(obj))
+    return Response(status, orjson.dumps(obj), data=obj)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -11,10 +12,21 @@ from agentd.endpoints import catalog as endpoint
 from agentd.errors import AgentError, BadRequest
 from agentd.filter import FilterError, Schema, compile_filter, fields
 from agentd.httpapi.app import meta_headers, query_options
-from agentd.httpapi.decode import field_int, field_map, field_str, fold, object_body
+from agentd.httpapi.decode import (
+    CONNECT,
+    PROXY,
+    canonical,
+    field_int,
+    field_map,
+    field_str,
+    fold,
+    object_body,
+    tagged_addresses,
+)
 from agentd.httpapi.need import require, visible
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import catalog_service_json, node_json, node_service_json
+from agentd.state.coordinate import Coord
 from agentd.structs.catalog import CHECK_STATUSES, Check, Health, Node, Service
 
 if TYPE_CHECKING:
@@ -41,14 +53,21 @@ def decode_service(raw: Any, node: str) -> Service:
         address=field_str(f, "address"),
         port=field_int(f, "port"),
         meta=field_map(f, "meta"),
-        tagged_addresses=field_map(f, "taggedaddresses"),
+        tagged_addresses=tagged_addresses(f.get("taggedaddresses")),
         weights=weights,
         enable_tag_override=bool(f.get("enabletagoverride")),
         kind=field_str(f, "kind"),
-        proxy=field_map(f, "proxy"),
-        connect=field_map(f, "connect"),
+        proxy=canonical(f.get("proxy"), PROXY, "Proxy"),
+        connect=_connect(f.get("connect")),
         socket_path=field_str(f, "socketpath"),
     )
+
+
+def _connect(raw: Any) -> dict[str, Any]:
+    connect = canonical(raw, CONNECT, "Connect")
+    if not connect.get("Native"):  # omitempty
+        connect.pop("Native", None)
+    return connect
 
 
 def decode_check(raw: Any, node: str) -> Check:
@@ -140,15 +159,33 @@ def instances_visible(req: Request, found: list[Any]) -> list[Any]:
 
 
 def near_first(agent: Agent, req: Request, nodes: list[str]) -> list[int]:
-    """``?near=``: the order of answers by distance from a node. Only this agent's node has a
-    network coordinate so far, so it comes first and the rest keep their order, which is what
-    Consul's sort gives when the other nodes have no coordinates."""
+    """``?near=`` (``_agent`` is this agent's node): the order of answers by estimated round
+    trip time from that node's network coordinate, as Consul's sort: stable, nodes without a
+    coordinate last, and no sort at all when the origin has none."""
     near = req.arg("near")
     order = list(range(len(nodes)))
     if not near:
         return order
     origin = agent.config.node_name if near == "_agent" else near
-    return sorted(order, key=lambda i: nodes[i].lower() != origin.lower())
+    table = agent.store.coordinates
+    source = table.segments(origin)
+    if not source:
+        return order
+    distances = [rtt(source, table.segments(name)) for name in nodes]
+    return sorted(order, key=lambda i: distances[i])
+
+
+def rtt(a: dict[str, Coord], b: dict[str, Coord]) -> float:
+    """Seconds between two nodes' coordinate sets (segment -> coordinate), compared in a segment
+    both are in (Consul's ``CoordinateSet.Intersect``); infinite when there is none."""
+    segment = ""
+    for one in (a, b):
+        if len(one) == 1:
+            segment = next(iter(one))
+    first, second = a.get(segment), b.get(segment)
+    if first is None or second is None:
+        return math.inf
+    return first.distance_to(second)
 
 
 Items = list[dict[str, Any]]
@@ -219,6 +256,35 @@ async def service(agent: Agent, req: Request) -> Response:
         node_meta=node_meta(req),
     )
     found = instances_visible(req, found)
+    found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
+    items = [catalog_service_json(i.node, i.service) for i in found]
+    return _json(keep(items), index, req)
+
+
+def connect_visible(req: Request, name: str, found: list[Any]) -> list[Any]:
+    """Connect answers need service:read on the service asked about (else they are empty, as
+    Consul's), then node:read and service:read on each instance as any instance list."""
+    identity = req.identity
+    if identity is not None and not identity.allowed("service", "read", name):
+        return []
+    return instances_visible(req, found)
+
+
+async def connect(agent: Agent, req: Request) -> Response:
+    """``/v1/catalog/connect/<service>``: catalog/service's answer for the Connect-capable
+    instances of the service: its sidecar proxies and, if Connect-native, itself."""
+    name = req.path.removeprefix("/v1/catalog/connect/")
+    if not name:
+        raise BadRequest("Missing service name")
+    keep = filtered(req, fields.SERVICE_NODE)
+    index, found = await endpoint.connect_instances(
+        agent.server,
+        name,
+        query_options(req),
+        tags=req.query.get("tag", []),
+        node_meta=node_meta(req),
+    )
+    found = connect_visible(req, name, found)
     found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
     items = [catalog_service_json(i.node, i.service) for i in found]
     return _json(keep(items), index, req)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agentd.endpoints import catalog as endpoint
+from agentd.endpoints.catalog import Instance
 from agentd.errors import BadRequest
 from agentd.filter import fields
 from agentd.httpapi.app import query_options
-from agentd.httpapi.catalog import _json, filtered, instances_visible, near_first, node_meta
+from agentd.httpapi.catalog import (
+    _json,
+    connect_visible,
+    filtered,
+    instances_visible,
+    near_first,
+    node_meta,
+)
 from agentd.httpapi.need import visible
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import check_json, node_json, node_service_json
@@ -92,8 +100,13 @@ async def service(agent: Agent, req: Request) -> Response:
         passing_only=passing,
     )
     found = instances_visible(req, found)
+    return _json(keep(_entries(agent, req, found)), index, req)
+
+
+def _entries(agent: Agent, req: Request, found: list[Instance]) -> list[dict[str, Any]]:
+    """Service entries (``{"Node", "Service", "Checks"}``) in ``?near`` order."""
     found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
-    items = [
+    return [
         {
             "Node": node_json(i.node),
             "Service": node_service_json(i.service),
@@ -101,4 +114,34 @@ async def service(agent: Agent, req: Request) -> Response:
         }
         for i in found
     ]
-    return _json(keep(items), index, req)
+
+
+async def connect(agent: Agent, req: Request) -> Response:
+    """``/v1/health/connect/<service>``: health/service's answer for the Connect-capable
+    instances of the service (its sidecar proxies, and itself if Connect-native)."""
+    name = _name(req, "/v1/health/connect/", "Missing service name")
+    passing = _passing(req)
+    keep = filtered(req, fields.CHECK_SERVICE_NODE)
+    index, found = await endpoint.connect_instances(
+        agent.server,
+        name,
+        query_options(req),
+        tags=req.query.get("tag", []),
+        node_meta=node_meta(req),
+        with_checks=True,
+        passing_only=passing,
+    )
+    found = connect_visible(req, name, found)
+    return _json(keep(_entries(agent, req, found)), index, req)
+
+
+async def ingress(agent: Agent, req: Request) -> Response:
+    """``/v1/health/ingress/<service>``: the ingress gateways exposing the service. Gateways are
+    bound to services by ``ingress-gateway`` config entries, which this agent does not have, so
+    no service is ever exposed: always ``[]``, with the blocking-query headers and the index
+    Consul reports for a service no gateway names (1). A blocking read waits out its wait."""
+    _name(req, "/v1/health/ingress/", "Missing service name")
+    _passing(req)
+    filtered(req, fields.CHECK_SERVICE_NODE)  # a bad ?filter is still an error
+    index, _ = await agent.server.query(query_options(req), lambda ws: (1, None))
+    return _json([], index, req)

@@ -99,7 +99,8 @@ async def get(agent: Agent, req: Request) -> Response:
             ("Content-Security-Policy", "sandbox"),
         ]
         return meta_headers(resp, index, opts)
-    return meta_headers(Response(200, orjson.dumps([entry_json(e) for e in entries])), index, opts)
+    found = [entry_json(e) for e in entries]
+    return meta_headers(Response(200, orjson.dumps(found), data=found), index, opts)
 
 
 async def put(agent: Agent, req: Request) -> Response:

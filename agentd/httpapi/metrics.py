@@ -1,6 +1,7 @@
 """``/v1/agent/metrics``: the registry's counters and samples, plus gauges read now.
 
-``?format=prometheus`` answers the text exposition format instead of Consul's JSON document.
+``?format=prometheus``, or an ``Accept`` header asking for OpenMetrics or Prometheus' text
+format 0.4.0, answers the text exposition format instead of Consul's JSON document.
 """
 
 from __future__ import annotations
@@ -59,9 +60,24 @@ def collect(agent: Agent) -> Registry:
     return live
 
 
+def wants_prometheus(req: Request) -> bool:
+    """Consul's ``enablePrometheusOutput``: ``?format=prometheus``, or an ``Accept`` header
+    listing ``application/openmetrics-text`` or ``text/plain; version=0.4.0``."""
+    if req.arg("format") == "prometheus":
+        return True
+    for media in req.headers.get("accept", "").split(","):
+        parts = media.split(";")
+        mime = parts[0].strip(" ").lower()
+        if mime == "application/openmetrics-text":
+            return True
+        if mime == "text/plain" and len(parts) > 1 and parts[1].strip(" ") == "version=0.4.0":
+            return True
+    return False
+
+
 async def metrics(agent: Agent, req: Request) -> Response:
     live = collect(agent)
-    if req.arg("format") == "prometheus":
+    if wants_prometheus(req):
         return Response(200, prometheus(live).encode(), PROMETHEUS_TYPE)
     now = time.strftime("%Y-%m-%d %H:%M:%S +0000 UTC", time.gmtime())
     return json_response(live.to_json(now))

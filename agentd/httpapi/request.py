@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 
@@ -32,6 +32,7 @@ class Request:
         "query_string",
         "remote",
         "truncated",
+        "use_cache",
     )
 
     def __init__(
@@ -57,6 +58,7 @@ class Request:
         self.truncated = truncated
         self.identity: Identity | None = None  # set by the app once the token is resolved
         self.filtered = False  # set when ACLs hid part of a list
+        self.use_cache = True  # ``?cached`` is honoured (``http_config.use_cache``)
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -83,6 +85,9 @@ class Response:
     close: bool = False
     # A streamed body (``/v1/agent/monitor``): sent chunked until it ends or the client leaves.
     stream: AsyncIterator[bytes] | None = None
+    # The value a JSON body encodes, when the handler has it: pretty printing starts from it
+    # rather than parsing the body again.
+    data: Any = None
 
     @classmethod
     def text(cls, status: int, message: str) -> Response:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from agentd.httpapi import (
     acl,
     agent,
+    agent_cluster,
     agent_local,
     catalog,
+    coordinate,
     event,
     health,
     kv,
@@ -99,6 +101,13 @@ ROUTES = [
         {"GET": path("service", "read", "/v1/agent/health/service/name/")},
     ),
     Route("/v1/agent/maintenance", {"PUT": agent_local.maintenance}, {"PUT": this_agent("write")}),
+    Route(
+        "/v1/agent/force-leave/",
+        {"PUT": agent_cluster.force_leave},
+        {"PUT": scalar("operator", "write")},
+    ),
+    Route("/v1/agent/join/", {"PUT": agent_cluster.join}, {"PUT": this_agent("write")}),
+    Route("/v1/agent/leave", {"PUT": agent_cluster.leave}, {"PUT": this_agent("write")}),
     Route("/v1/agent/members", {"GET": agent_local.members}, {"GET": filtered("node")}),
     Route("/v1/agent/metrics", {"GET": metrics.metrics}, {"GET": this_agent("read")}),
     Route("/v1/agent/monitor", {"GET": monitor.monitor}, {"GET": this_agent("read")}),
@@ -126,6 +135,7 @@ ROUTES = [
         {"PUT": in_handler("service:write on the name in the body")},
     ),
     Route("/v1/agent/services", {"GET": agent_local.services}, {"GET": filtered("service")}),
+    Route("/v1/catalog/connect/", {"GET": catalog.connect}, {"GET": filtered("service")}),
     Route("/v1/catalog/datacenters", {"GET": catalog.datacenters}, {"GET": public()}),
     Route(
         "/v1/catalog/deregister",
@@ -150,11 +160,25 @@ ROUTES = [
     ),
     Route("/v1/catalog/service/", {"GET": catalog.service}, {"GET": filtered("service")}),
     Route("/v1/catalog/services", {"GET": catalog.services}, {"GET": filtered("service")}),
+    Route("/v1/coordinate/datacenters", {"GET": coordinate.datacenters}, {"GET": public()}),
+    Route(
+        "/v1/coordinate/node/",
+        {"GET": coordinate.node},
+        {"GET": path("node", "read", "/v1/coordinate/node/")},
+    ),
+    Route("/v1/coordinate/nodes", {"GET": coordinate.nodes}, {"GET": filtered("node")}),
+    Route(
+        "/v1/coordinate/update",
+        {"PUT": coordinate.update},
+        {"PUT": in_handler("node:write on the Node in the body")},
+    ),
     Route(
         "/v1/event/fire/", {"PUT": event.fire}, {"PUT": path("event", "write", "/v1/event/fire/")}
     ),
     Route("/v1/event/list", {"GET": event.list_}, {"GET": filtered("event")}),
     Route("/v1/health/checks/", {"GET": health.checks}, {"GET": filtered("service")}),
+    Route("/v1/health/connect/", {"GET": health.connect}, {"GET": filtered("service")}),
+    Route("/v1/health/ingress/", {"GET": health.ingress}, {"GET": filtered("service")}),
     Route("/v1/health/node/", {"GET": health.node}, {"GET": filtered("node")}),
     Route("/v1/health/service/", {"GET": health.service}, {"GET": filtered("service")}),
     Route("/v1/health/state/", {"GET": health.state}, {"GET": filtered("service")}),

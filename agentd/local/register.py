@@ -12,7 +12,7 @@ from typing import Any
 from agentd.checks import definition as checkdef
 from agentd.checks.definition import CheckDefinition
 from agentd.errors import BadRequest
-from agentd.httpapi.decode import field_str, fold
+from agentd.httpapi.decode import PROXY, canonical, field_str, fold, tagged_addresses
 from agentd.structs.catalog import CHECK_STATUSES, Check, Health, Service
 
 SIDECAR_PORTS = range(21000, 21256)
@@ -101,11 +101,11 @@ def decode(obj: Any, node: str, used_ports: set[int] | None = None) -> Registrat
         address=_address(field_str(f, "address")),
         port=port,
         meta=_validate_meta(f.get("meta") or {}),
-        tagged_addresses=dict(f.get("taggedaddresses") or {}),
+        tagged_addresses=tagged_addresses(f.get("taggedaddresses")),
         weights=_weights(f.get("weights")),
         enable_tag_override=bool(f.get("enabletagoverride")),
         kind=field_str(f, "kind"),
-        proxy=dict(f.get("proxy") or {}),
+        proxy=canonical(f.get("proxy"), PROXY, "Proxy"),
         connect={"Native": True} if fold(connect).get("native") else {},
         socket_path=field_str(f, "socketpath"),
     )
@@ -151,10 +151,7 @@ def _sidecar(raw: Any, parent: Service, used_ports: set[int]) -> Registration:
         "Tags": f.get("tags") or list(parent.tags),
         "Meta": f.get("meta") or dict(parent.meta),
     }
-    proxy = f.get("proxy") or {}
-    if isinstance(proxy, list):
-        proxy = proxy[0] if proxy else {}
-    proxy = dict(proxy)
+    proxy = canonical(f.get("proxy"), PROXY, "Proxy")
     proxy.setdefault("DestinationServiceName", parent.service)
     proxy.setdefault("DestinationServiceID", parent.id)
     proxy.setdefault("LocalServiceAddress", "127.0.0.1")

@@ -8,6 +8,7 @@ node and service names are case-insensitive, as in Consul.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -264,6 +265,25 @@ class CatalogTable:
         self._bump(index, "nodes")
         self._touch_node(node)
         return True
+
+    # ---- transactions -------------------------------------------------------------------------
+
+    def fork(self, hub: WatchHub) -> CatalogTable:
+        """A copy for a transaction to stage its writes on: the maps are copied, the records
+        (immutable) shared, and the copy's wake-ups go to ``hub`` instead of the live one."""
+        copy = CatalogTable(hub)
+        copy.nodes = dict(self.nodes)
+        copy.services = dict(self.services)
+        copy.checks = dict(self.checks)
+        copy.indexes = dict(self.indexes)
+        return copy
+
+    def adopt(self, staged: CatalogTable, wake: Iterable[Hashable]) -> None:
+        """Commit a staged copy from ``fork``: take its maps and indexes whole, then wake the
+        watch keys its writes touched, each once."""
+        self.nodes, self.services, self.checks = staged.nodes, staged.services, staged.checks
+        self.indexes = staged.indexes
+        self._hub.notify_many(dict.fromkeys(wake))
 
     # ---- snapshot image -----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from agentd.state.acl import ACLTable
 from agentd.state.catalog import CatalogTable
+from agentd.state.coordinate import CoordinateTable
 from agentd.state.kv import KVTable
 from agentd.state.query import QueryTable
 from agentd.state.session import SessionTable
@@ -21,6 +22,7 @@ class Store:
         self.acl = ACLTable(self.hub)
         self.queries = QueryTable(self.hub, self.sessions)
         self.sessions.on_destroy.append(self.queries.delete_session)
+        self.coordinates = CoordinateTable(self.hub)
         self.last_index = 0
 
     def watch_set(self) -> WatchSet:
@@ -36,6 +38,7 @@ class Store:
             "Sessions": self.sessions.image(),
             "ACL": self.acl.image(),
             "Queries": self.queries.image(),
+            "Coordinates": self.coordinates.image(),
         }
 
     def load(self, index: int, image: dict[str, Any]) -> None:
@@ -44,5 +47,6 @@ class Store:
         self.sessions.load(image.get("Sessions") or {})
         self.acl.load(image.get("ACL") or {})
         self.queries.load(image.get("Queries") or {})
+        self.coordinates.load(image.get("Coordinates") or {})
         self.last_index = index
         self.hub.notify_all()

@@ -15,7 +15,7 @@ Command = dict[str, Any]
 
 class MessageType(IntEnum):
     KV = 1  # {"Op": "set"|"cas"|"delete"|"delete-cas"|"delete-tree", "Entry": {...}}
-    TXN = 2  # {"Ops": [{"KV": {...}}, ...]}
+    TXN = 2  # {"Ops": [{"KV"|"Node"|"Service"|"Check": {...}}, ...], "Now": t (catalog ops)}
     TOMBSTONE_REAP = 3  # {"Index": n}: forget tombstones at or below n
     NOOP = 4  # barrier written at start-up so the index is never 0
     REGISTER = 5  # {"Node": node, "Service": service|None, "Checks": [check], "SkipNodeUpdate"}
@@ -24,3 +24,4 @@ class MessageType(IntEnum):
     ACL = 8  # {"Op": "token-set"|"token-delete"|"policy-set"|...|"bootstrap", ...}
     PREPARED_QUERY = 9  # {"Op": "set", "Query": {...}} | {"Op": "delete", "ID": id}
     RESTORE = 10  # {"Image": store image}: a snapshot restore replaces the whole state
+    COORDINATE_BATCH_UPDATE = 11  # {"Updates": [{"Node", "Segment", "Coord"}]}: known nodes only

@@ -135,7 +135,7 @@ def test_tcp_and_unix_socket_serve_the_same_api(tmp_path: Path) -> None:
     ).start()
     try:
         assert f"unix://{sock}" in agent.addrs
-        assert httpx.put(agent.url + "/v1/kv/both", content=b"x").text == "true"
+        assert httpx.put(agent.url + "/v1/kv/both", content=b"x").text == "true\n"
         transport = httpx.HTTPTransport(uds=str(sock))
         with httpx.Client(transport=transport, base_url="http://agent") as c:
             assert c.get("/v1/kv/both").json()[0]["Key"] == "both"

@@ -38,7 +38,7 @@ def register(url: str, node: str, addr: str, status: str, tags: list[str]) -> No
         "Service": {"Service": "front-end-eCommerce", "Tags": tags, "Port": 8080},
         "Check": {"Name": "alive", "ServiceID": "front-end-eCommerce", "Status": status},
     }
-    assert httpx.put(url + "/v1/catalog/register", json=body).text == "true"
+    assert httpx.put(url + "/v1/catalog/register", json=body).text == "true\n"
 
 
 def dig(port: int, *args: str) -> str:

@@ -42,8 +42,8 @@ def test_examples_load_from_a_config_dir(tmp_path: Path) -> None:
         assert services["counting-1-sidecar-proxy"]["Kind"] == "connect-proxy"
         assert services["counting-1-sidecar-proxy"]["Port"] == 21000
         assert services["dashboard-sidecar-proxy"]["Port"] == 21001
-        upstreams = services["dashboard-sidecar-proxy"]["Proxy"]["upstreams"]
-        assert upstreams[0]["destination_name"] == "counting"
+        upstreams = services["dashboard-sidecar-proxy"]["Proxy"]["Upstreams"]
+        assert upstreams[0]["DestinationName"] == "counting"
         checks = httpx.get(agent.url + "/v1/agent/checks").json()
         assert checks["service:web-server-01"]["Type"] == "script"
         assert checks["counting-check"]["Type"] == "http"

@@ -57,7 +57,7 @@ def register(http: httpx.Client, node: str, addr: str, service: str = "", **kw: 
         body["Service"] = {"Service": service, "Port": kw.pop("port", 80), **kw}
         body["Check"] = {"Name": "c", "ServiceID": service, "Status": status}
     r = http.put("/v1/catalog/register", json=body)
-    assert r.text == "true", r.text
+    assert r.text == "true\n", r.text
 
 
 def populate(url: str) -> None:

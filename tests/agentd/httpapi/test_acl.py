@@ -94,7 +94,7 @@ def test_tokens_policies_roles(acl_agent: AgentThread) -> None:
         url + f"/v1/acl/token/{tok['AccessorID']}/clone", headers=h, json={"Description": "copy"}
     ).json()
     assert clone["Description"] == "copy" and clone["Roles"] == tok["Roles"]
-    assert httpx.delete(url + f"/v1/acl/token/{clone['AccessorID']}", headers=h).text == "true"
+    assert httpx.delete(url + f"/v1/acl/token/{clone['AccessorID']}", headers=h).text == "true\n"
     listed = [t["AccessorID"] for t in httpx.get(url + "/v1/acl/tokens", headers=h).json()]
     assert tok["AccessorID"] in listed and clone["AccessorID"] not in listed
     r = httpx.delete(url + "/v1/acl/policy/00000000-0000-0000-0000-000000000001", headers=h)
@@ -181,11 +181,11 @@ def test_recursive_delete_needs_write_on_everything_under_the_prefix(
         url + "/v1/acl/token", headers=h, json={"Policies": [{"Name": "app"}]}
     ).json()["SecretID"]
     th = {"X-Consul-Token": secret}
-    assert httpx.put(url + "/v1/kv/app/a", headers=th, content=b"1").text == "true"
+    assert httpx.put(url + "/v1/kv/app/a", headers=th, content=b"1").text == "true\n"
     assert httpx.put(url + "/v1/kv/app/locked", headers=th, content=b"1").status_code == 403
     r = httpx.delete(url + "/v1/kv/app/?recurse", headers=th)
     assert r.status_code == 403 and "key:write" in r.text
-    assert httpx.delete(url + "/v1/kv/app/a?recurse", headers=th).text == "true"
+    assert httpx.delete(url + "/v1/kv/app/a?recurse", headers=th).text == "true\n"
     txn = [{"KV": {"Verb": "delete-tree", "Key": "app/"}}]
     assert httpx.put(url + "/v1/txn", headers=th, json=txn).status_code == 403
 

@@ -177,7 +177,7 @@ def test_anti_entropy_repairs_a_catalog_that_drifted(
     http.put("/v1/agent/service/register", json={"Name": "drift", "Check": {"TTL": "30s"}})
     wait_for(lambda: catalog_health(http, "drift") == ["drift"], 5)
     r = http.put("/v1/catalog/deregister", json={"Node": "test-node", "ServiceID": "drift"})
-    assert r.text == "true"
+    assert r.text == "true\n"
     wait_for(lambda: catalog_health(http, "drift") == ["drift"], 5)
     # and something registered behind the agent's back on its own node is removed
     http.put(

@@ -17,7 +17,7 @@ def http(agent: AgentThread) -> Iterator[httpx.Client]:
 
 def register(http: httpx.Client, body: dict[str, object]) -> None:
     r = http.put("/v1/catalog/register", json=body)
-    assert (r.status_code, r.text) == (200, "true"), r.text
+    assert (r.status_code, r.text) == (200, "true\n"), r.text
 
 
 def test_fresh_agent_lists_itself(http: httpx.Client) -> None:
@@ -77,7 +77,7 @@ def test_register_read_and_deregister(http: httpx.Client) -> None:
     assert len(http.get("/v1/health/checks/web").json()) == 2
 
     r = http.put("/v1/catalog/deregister", json={"Node": "web2", "ServiceID": "web"})
-    assert r.text == "true"
+    assert r.text == "true\n"
     assert [s["Node"] for s in http.get("/v1/catalog/service/web").json()] == ["web1"]
     assert http.get("/v1/health/state/critical").json() == []
     http.put("/v1/catalog/deregister", json={"Node": "web1"})

@@ -18,7 +18,7 @@ def http(agent: AgentThread) -> httpx.Client:
 
 def test_put_get_round_trip_with_consul_shape(http: httpx.Client) -> None:
     r = http.put("/v1/kv/foo/bar?flags=42", content=b"baz")
-    assert (r.status_code, r.text) == (200, "true")
+    assert (r.status_code, r.text) == (200, "true\n")
     assert r.headers["content-type"] == "application/json"
     r = http.get("/v1/kv/foo/bar")
     assert r.status_code == 200
@@ -62,20 +62,20 @@ def test_recurse_keys_and_separator(http: httpx.Client) -> None:
 
 
 def test_cas_and_delete(http: httpx.Client) -> None:
-    assert http.put("/v1/kv/c?cas=0", content=b"1").text == "true"
-    assert http.put("/v1/kv/c?cas=0", content=b"2").text == "false"
+    assert http.put("/v1/kv/c?cas=0", content=b"1").text == "true\n"
+    assert http.put("/v1/kv/c?cas=0", content=b"2").text == "false\n"
     idx = http.get("/v1/kv/c").json()[0]["ModifyIndex"]
-    assert http.put(f"/v1/kv/c?cas={idx + 100}", content=b"3").text == "false"
-    assert http.put(f"/v1/kv/c?cas={idx}", content=b"3").text == "true"
+    assert http.put(f"/v1/kv/c?cas={idx + 100}", content=b"3").text == "false\n"
+    assert http.put(f"/v1/kv/c?cas={idx}", content=b"3").text == "true\n"
     idx = http.get("/v1/kv/c").json()[0]["ModifyIndex"]
-    assert http.delete(f"/v1/kv/c?cas={idx - 1}").text == "false"
-    assert http.delete(f"/v1/kv/c?cas={idx}").text == "true"
+    assert http.delete(f"/v1/kv/c?cas={idx - 1}").text == "false\n"
+    assert http.delete(f"/v1/kv/c?cas={idx}").text == "true\n"
     assert http.get("/v1/kv/c").status_code == 404
     http.put("/v1/kv/t/1")
     http.put("/v1/kv/t/2")
-    assert http.delete("/v1/kv/t/?recurse").text == "true"
+    assert http.delete("/v1/kv/t/?recurse").text == "true\n"
     assert http.get("/v1/kv/t/?recurse").status_code == 404
-    assert http.delete("/v1/kv/never").text == "true"
+    assert http.delete("/v1/kv/never").text == "true\n"
 
 
 def test_bad_input_gets_consul_errors(http: httpx.Client) -> None:
@@ -107,7 +107,7 @@ def test_value_over_512k_is_413(http: httpx.Client) -> None:
     r = http.put("/v1/kv/big", content=b"x" * (512 * 1024 + 1))
     assert r.status_code == 413
     assert r.text.startswith("Request body(524289 bytes) too large, max size: 524288 bytes.")
-    assert http.put("/v1/kv/big", content=b"x" * (512 * 1024)).text == "true"
+    assert http.put("/v1/kv/big", content=b"x" * (512 * 1024)).text == "true\n"
     assert http.get("/v1/status/leader").status_code == 200  # still serving
 
 
@@ -195,7 +195,7 @@ def test_token_and_pretty_accepted(http: httpx.Client) -> None:
 
 
 def test_unicode_keys_work_and_invalid_utf8_is_400(http: httpx.Client) -> None:
-    assert http.put("/v1/kv/caf%C3%A9/%E2%9C%93", content=b"1").text == "true"
+    assert http.put("/v1/kv/caf%C3%A9/%E2%9C%93", content=b"1").text == "true\n"
     assert http.get("/v1/kv/?keys").json() == ["café/✓"]
     r = http.put("/v1/kv/bad%FF", content=b"1")
     assert r.status_code == 400

@@ -7,7 +7,7 @@ from tests.agents import AgentThread
 
 def test_metrics_json_and_prometheus(agent: AgentThread) -> None:
     with httpx.Client(base_url=agent.url, timeout=30) as http:
-        assert http.put("/v1/kv/a", content=b"1").text == "true"
+        assert http.put("/v1/kv/a", content=b"1").text == "true\n"
         http.get("/v1/kv/a")
         doc = http.get("/v1/agent/metrics").json()
         assert set(doc) == {"Timestamp", "Gauges", "Points", "Counters", "Samples"}

@@ -25,7 +25,7 @@ def register(http: httpx.Client, node: str, addr: str, status: str, tags: list[s
         "Check": {"Name": "alive", "ServiceID": "front-end-eCommerce", "Status": status},
     }
     r = http.put("/v1/catalog/register", json=body)
-    assert r.text == "true", r.text
+    assert r.text == "true\n", r.text
 
 
 @pytest.fixture
@@ -154,5 +154,5 @@ def test_session_bound_query_dies_with_its_session(http: httpx.Client) -> None:
     assert http.get(f"/v1/query/{qid}").status_code == 200
     bad = http.post("/v1/query", json={"Session": "nope", "Service": {"Service": "web"}})
     assert bad.status_code == 500 and "invalid session" in bad.text
-    assert http.put(f"/v1/session/destroy/{session}").text == "true"
+    assert http.put(f"/v1/session/destroy/{session}").text == "true\n"
     assert http.get(f"/v1/query/{qid}").status_code == 404

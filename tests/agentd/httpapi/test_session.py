@@ -46,7 +46,7 @@ def acquire(http: httpx.Client, key: str, session_id: str, value: bytes = b"v") 
 
 def register(http: httpx.Client, body: dict[str, Any]) -> None:
     r = http.put("/v1/catalog/register", json=body)
-    assert (r.status_code, r.text) == (200, "true"), r.text
+    assert (r.status_code, r.text) == (200, "true\n"), r.text
 
 
 def test_create_with_defaults_and_read_it_back(http: httpx.Client) -> None:
@@ -135,9 +135,9 @@ def test_renew_and_destroy(http: httpx.Client) -> None:
     r = http.put("/v1/session/renew/nope")
     assert (r.status_code, r.text) == (404, "Session id 'nope' not found")
     r = http.put(f"/v1/session/destroy/{sid}")
-    assert (r.status_code, r.text) == (200, "true")
+    assert (r.status_code, r.text) == (200, "true\n")
     assert info(http, sid) == []
-    assert http.put("/v1/session/destroy/nope").text == "true"
+    assert http.put("/v1/session/destroy/nope").text == "true\n"
     r = http.put("/v1/session/destroy/")
     assert (r.status_code, r.text) == (400, "Missing session")
     assert http.get("/v1/session/create").status_code == 405
@@ -145,46 +145,46 @@ def test_renew_and_destroy(http: httpx.Client) -> None:
 
 def test_acquire_and_release(http: httpx.Client) -> None:
     one, two = create(http), create(http)
-    assert acquire(http, "lock", one, b"mine") == "true"
+    assert acquire(http, "lock", one, b"mine") == "true\n"
     e = kv_entry(http, "lock")
     assert e is not None and (e["Session"], e["LockIndex"]) == (one, 1)
     assert base64.b64decode(e["Value"]) == b"mine"
-    assert acquire(http, "lock", two) == "false"  # held by another session
-    assert acquire(http, "lock", one, b"again") == "true"  # same holder: LockIndex unchanged
+    assert acquire(http, "lock", two) == "false\n"  # held by another session
+    assert acquire(http, "lock", one, b"again") == "true\n"  # same holder: LockIndex unchanged
     assert kv_entry(http, "lock")["LockIndex"] == 1  # type: ignore[index]
-    assert http.put(f"/v1/kv/lock?release={two}").text == "false"
-    assert http.put(f"/v1/kv/lock?release={one}", content=b"done").text == "true"
+    assert http.put(f"/v1/kv/lock?release={two}").text == "false\n"
+    assert http.put(f"/v1/kv/lock?release={one}", content=b"done").text == "true\n"
     e = kv_entry(http, "lock")
     assert e is not None and "Session" not in e and e["LockIndex"] == 1
-    assert acquire(http, "lock", two) == "true"  # an explicit release has no lock-delay
+    assert acquire(http, "lock", two) == "true\n"  # an explicit release has no lock-delay
     assert kv_entry(http, "lock")["LockIndex"] == 2  # type: ignore[index]
 
 
 def test_destroy_releases_with_a_lock_delay(http: httpx.Client) -> None:
     one = create(http, {"LockDelay": "2s"})
     two = create(http)
-    assert acquire(http, "app/leader", one, b"state") == "true"
+    assert acquire(http, "app/leader", one, b"state") == "true\n"
     before = kv_entry(http, "app/leader")
-    assert http.put(f"/v1/session/destroy/{one}").text == "true"
+    assert http.put(f"/v1/session/destroy/{one}").text == "true\n"
     e = kv_entry(http, "app/leader")
     assert e is not None and before is not None
     assert "Session" not in e and e["LockIndex"] == 1 and e["Value"] == before["Value"]
     assert e["ModifyIndex"] > before["ModifyIndex"]
-    assert acquire(http, "app/leader", two) == "false"  # within the lock-delay
+    assert acquire(http, "app/leader", two) == "false\n"  # within the lock-delay
     r = http.put("/v1/txn", json=[{"KV": {"Verb": "lock", "Key": "app/leader", "Session": two}}])
     assert r.status_code == 409
     assert r.json()["Errors"] == [
         {"OpIndex": 0, "What": 'failed to lock key "app/leader" due to lock delay'}
     ]
     started = time.monotonic()
-    wait_for(lambda: acquire(http, "app/leader", two) == "true", timeout=5, interval=0.1)
+    wait_for(lambda: acquire(http, "app/leader", two) == "true\n", timeout=5, interval=0.1)
     assert time.monotonic() - started < 4
     assert kv_entry(http, "app/leader")["Session"] == two  # type: ignore[index]
 
 
 def test_behavior_delete_removes_the_keys(http: httpx.Client) -> None:
     sid = create(http, {"Behavior": "delete", "LockDelay": "0s"})
-    assert acquire(http, "eph/a", sid) == "true"
+    assert acquire(http, "eph/a", sid) == "true\n"
     http.put("/v1/kv/eph/b", content=b"plain")
     http.put(f"/v1/session/destroy/{sid}")
     assert kv_entry(http, "eph/a") is None
@@ -212,14 +212,14 @@ def test_a_critical_check_invalidates_the_session(http: httpx.Client) -> None:
     register(http, {**node, "Check": {"CheckID": "disk", "Name": "disk", "Status": "passing"}})
     sid = create(http, {"Node": "db1", "NodeChecks": ["disk"]})
     other = create(http)
-    assert acquire(http, "svc/leader", sid) == "true"
+    assert acquire(http, "svc/leader", sid) == "true\n"
     register(http, {**node, "Check": {"CheckID": "disk", "Name": "disk", "Status": "warning"}})
     assert len(info(http, sid)) == 1
     register(http, {**node, "Check": {"CheckID": "disk", "Name": "disk", "Status": "critical"}})
     assert info(http, sid) == []
     assert len(info(http, other)) == 1  # it does not depend on the disk check
     assert "Session" not in kv_entry(http, "svc/leader")  # type: ignore[operator]
-    assert acquire(http, "svc/leader", other) == "false"  # lock-delay after invalidation
+    assert acquire(http, "svc/leader", other) == "false\n"  # lock-delay after invalidation
 
     serf_health(http, "critical")  # the agent's node check: its default sessions go
     assert info(http, other) == []
@@ -256,7 +256,7 @@ def test_ttl_sessions_expire_unless_renewed() -> None:
             )
             sid = create(http, {"TTL": "200ms", "LockDelay": "0s"})
             kept = create(http, {"TTL": "1s"})
-            assert acquire(http, "ttl/lock", sid) == "true"
+            assert acquire(http, "ttl/lock", sid) == "true\n"
             deadline = time.monotonic() + 1.0
             while time.monotonic() < deadline:  # renewed well within 2 x TTL: it stays
                 assert http.put(f"/v1/session/renew/{kept}").status_code == 200

@@ -23,7 +23,7 @@ def _kv(http: httpx.Client, key: str) -> httpx.Response:
 
 
 def test_save_mutate_restore(http: httpx.Client) -> None:
-    assert http.put("/v1/kv/keep", content=b"1").text == "true"
+    assert http.put("/v1/kv/keep", content=b"1").text == "true\n"
     assert http.put("/v1/catalog/register", json={"Node": "n1", "Address": "10.0.0.1"}).is_success
     before = _kv(http, "keep").json()[0]
     saved = http.get("/v1/snapshot?stale")
@@ -110,7 +110,7 @@ def test_snapshots_larger_than_a_kv_value_restore(http: httpx.Client) -> None:
 
     blobs = {f"big/{i}": os.urandom(400 * 1024) for i in range(4)}
     for key, value in blobs.items():
-        assert http.put(f"/v1/kv/{key}", content=value).text == "true"
+        assert http.put(f"/v1/kv/{key}", content=value).text == "true\n"
     saved = http.get("/v1/snapshot").content
     assert len(saved) > 1024 * 1024
     http.delete("/v1/kv/big/?recurse")

@@ -61,7 +61,7 @@ def test_pipelined_requests_are_answered_in_order(agent: AgentThread) -> None:
         while chunk := s.recv(65536):
             data += chunk
     first, second = data.split(b"HTTP/1.1 ")[1:]
-    assert first.startswith(b"200") and first.endswith(b"\r\n\r\ntrue")
+    assert first.startswith(b"200") and first.endswith(b"\r\n\r\ntrue\n")
     assert second.startswith(b"200") and second.endswith(b"\r\n\r\none")
 
 
@@ -73,7 +73,7 @@ def test_expect_continue_gets_100(agent: AgentThread) -> None:
         )
         assert s.recv(100).startswith(b"HTTP/1.1 100 Continue")
         s.sendall(b"data")
-        assert read_response(s).endswith(b"true")
+        assert read_response(s).endswith(b"true\n")
 
 
 def test_oversized_chunked_body_is_refused_without_storing(agent: AgentThread) -> None:

@@ -1,0 +1,48 @@
+"""Network coordinates: updates as commands, reads as blocking queries.
+
+Consul's server queues ``Coordinate.Update`` calls and writes them every few seconds in batches;
+here each update is written at once (one ``COORDINATE_BATCH_UPDATE`` command), so it is readable
+as soon as the PUT answers.
+"""
+
+from __future__ import annotations
+
+from agentd.endpoints.blocking import QueryOptions
+from agentd.server import Server
+from agentd.state.coordinate import ORIGIN, Coord, NodeCoord
+from agentd.state.watch import WatchSet
+from agentd.structs.commands import MessageType
+
+
+async def update(srv: Server, updates: list[NodeCoord]) -> None:
+    await srv.propose(
+        {
+            "Type": int(MessageType.COORDINATE_BATCH_UPDATE),
+            "Updates": [u.to_json() for u in updates],
+        }
+    )
+
+
+async def ensure_own(srv: Server, node: str, coord: Coord = ORIGIN) -> None:
+    """Give this agent's node its coordinate (a fresh Vivaldi client's, as there is no gossip to
+    refine it) unless the store already holds exactly that; called once the node is registered."""
+    if srv.store.coordinates.segments(node).get("") != coord:
+        await update(srv, [NodeCoord(node, "", coord)])
+
+
+async def nodes(srv: Server, opts: QueryOptions) -> tuple[int, list[NodeCoord]]:
+    table = srv.store.coordinates
+
+    def run(ws: WatchSet) -> tuple[int, list[NodeCoord]]:
+        return table.list_all(ws)
+
+    return await srv.query(opts, run)
+
+
+async def node(srv: Server, name: str, opts: QueryOptions) -> tuple[int, list[NodeCoord]]:
+    table = srv.store.coordinates
+
+    def run(ws: WatchSet) -> tuple[int, list[NodeCoord]]:
+        return table.of_node(ws, name)
+
+    return await srv.query(opts, run)
