@@ -384,7 +384,8 @@ SUPPORTED = frozenset(
         "dns_config.enable_truncate", "dns_config.node_ttl", "dns_config.only_passing",
         "dns_config.recursor_strategy", "dns_config.recursor_timeout", "dns_config.service_ttl",
         "dns_config.udp_answer_limit", "dns_config.enable_additional_node_meta_txt",
-        "dns_config.soa",
+        "dns_config.soa", "disable_coordinates", "ports.serf_lan", "ports.serf_wan", "serf_lan",
+        "serf_wan", "advertise_addr_wan",
     }
 )  # fmt: skip
 

@@ -128,4 +128,6 @@ def run(store: Store, index: int, ops: list[TxnOp], *, write: bool, now: float =
         kv.commit()
         for node in catalog.commit():
             store.sessions.invalidate_node(index, node, now)
+            if node.lower() not in store.catalog.nodes:  # deleted or renamed: as deregister does
+                store.coordinates.delete_node(index, node)
     return out

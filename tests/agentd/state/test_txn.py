@@ -377,3 +377,23 @@ def test_replaying_the_log_gives_the_same_state() -> None:
         images.append(store.image())
     assert images[0] == images[1]
     assert images[0]["Catalog"]["Nodes"] == [] and images[0]["KV"]
+
+
+def test_a_node_deleted_or_renamed_by_a_txn_loses_its_coordinates() -> None:
+    fsm = FSM(Store())
+    coords = fsm.store.coordinates
+    mixed(fsm, node_op("set", "a"), node_op("set", "b", id="2b6a3f4e-0000-4000-8000-000000000001"))
+    zero = {"Vec": [0.0] * 8, "Error": 1.5, "Adjustment": 0.0, "Height": 1e-05}
+    updates = [{"Node": n, "Segment": "", "Coord": zero} for n in ("a", "b")]
+    fsm.apply(
+        fsm.last_index + 1,
+        {"Type": int(MessageType.COORDINATE_BATCH_UPDATE), "Updates": updates},
+    )
+    assert [c.node for c in coords.list_all(None)[1]] == ["a", "b"]
+    res = mixed(
+        fsm,
+        node_op("delete", "a"),
+        node_op("set", "b2", id="2b6a3f4e-0000-4000-8000-000000000001"),  # renames b
+    )
+    assert not res.errors
+    assert coords.list_all(None)[1] == []
