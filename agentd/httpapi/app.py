@@ -64,8 +64,8 @@ class App:
 
     def _measure(self, req: Request, resp: Response, started: float) -> None:
         """``consul.api.http`` per route and method (Consul's labels), in milliseconds."""
-        route = self.router.match(req.path)
-        label = route.path.strip("/").replace("/", "_") if route is not None else "unknown"
+        route = req.route
+        label = route.label if route is not None else "unknown"
         ms = (time.perf_counter() - started) * 1000.0
         metrics = self.agent.metrics
         metrics.sample("consul.api.http", ms, method=req.method, path=label)
@@ -80,7 +80,7 @@ class App:
             return redirect(clean, req.query_string)
         if path == "/":
             return Response.text(200, UI_DISABLED)
-        route = self.router.match(path)
+        route = req.route = self.router.match(path)
         if route is None:
             if path + "/" in self.router.prefixes:
                 return redirect(path + "/", req.query_string)

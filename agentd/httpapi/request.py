@@ -31,6 +31,7 @@ class Request:
         "path",
         "query_string",
         "remote",
+        "route",
         "truncated",
         "use_cache",
     )
@@ -59,6 +60,7 @@ class Request:
         self.identity: Identity | None = None  # set by the app once the token is resolved
         self.filtered = False  # set when ACLs hid part of a list
         self.use_cache = True  # ``?cached`` is honoured (``http_config.use_cache``)
+        self.route: Any = None  # the matched route, set by the app (for its metrics label)
 
     @property
     def query(self) -> dict[str, list[str]]:
