@@ -203,6 +203,19 @@ def pretty_json(body: bytes, data: Any = None) -> bytes:
     given, is the value ``body`` encodes (which spares parsing it)."""
     if body == b"true" or body == b"false":  # most writes answer one of these
         return body + b"\n"
+    last = _last_pretty[0]
+    if body == last[0]:  # the same answer again: a wake-up of many blocked queries on one key
+        return last[1]
+    pretty = _pretty(body, data)
+    _last_pretty[0] = (body, pretty)
+    return pretty
+
+
+# The last body pretty_json formatted, and the result (one entry: compared in one step).
+_last_pretty: list[tuple[bytes, bytes]] = [(b"", b"")]
+
+
+def _pretty(body: bytes, data: Any) -> bytes:
     try:
         if data is None:
             data = orjson.loads(body)
