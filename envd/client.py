@@ -11,18 +11,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cnslkit.api.config import ClientConfig
+from cnslkit.api.consul_block import client_from_block
 from cnslkit.api.errors import ConfigError as ClientConfigError
 from cnslkit.configfiles import ConfigError
 
 __all__ = ["client_config"]
-
-_TLS_FILES = {
-    "ca_file": "ca_cert",
-    "ca_path": "ca_path",
-    "client_cert": "cert",
-    "client_key": "key",
-    "tls_server_name": "server_name",
-}
 
 
 def client_config(
@@ -30,42 +23,9 @@ def client_config(
     consul: Mapping[str, Any],
     as_bool: Callable[[Any, str], bool],
 ) -> ClientConfig:
-    ssl = _block(consul, "ssl")
-    auth = _block(consul, "auth")
-    overrides: dict[str, str | None] = {
-        "http_addr": _text(given.get("consul-addr") or consul.get("address")),
-        "token": _text(given.get("consul-token") or consul.get("token")),
-    }
-    overrides |= {name: _text(ssl.get(key)) for name, key in _TLS_FILES.items()}
     try:
-        env = ClientConfig.from_env(overrides)
-        http_auth = env.http_auth
-        if auth and as_bool(auth.get("enabled", True), "consul.auth.enabled"):
-            http_auth = (str(auth.get("username") or ""), str(auth.get("password") or ""))
-        default_ssl = bool(ssl) or env.scheme == "https"
-        return ClientConfig(
-            env.address,
-            ssl=as_bool(ssl.get("enabled", default_ssl), "consul.ssl.enabled"),
-            token=env.token,
-            token_file=env.token_file,
-            ca_file=env.ca_file,
-            ca_path=env.ca_path,
-            client_cert=env.client_cert,
-            client_key=env.client_key,
-            tls_server_name=env.tls_server_name,
-            tls_verify=as_bool(ssl.get("verify", env.tls_verify), "consul.ssl.verify"),
-            http_auth=http_auth,
+        return client_from_block(
+            consul, as_bool, address=given.get("consul-addr"), token=given.get("consul-token")
         )
     except ClientConfigError as exc:
-        raise ConfigError(f"consul: {exc}") from None
-
-
-def _block(consul: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = consul.get(key) or {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"consul.{key}: must be a block")
-    return value
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
+        raise ConfigError(str(exc)) from None

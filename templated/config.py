@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cnslkit.api.config import ClientConfig
+from cnslkit.api.consul_block import client_from_block
 from cnslkit.api.errors import ConfigError as ClientConfigError
 from cnslkit.duration import parse_duration
 from cnslkit.watch import RetryPolicy
@@ -335,39 +336,10 @@ def _exec(value: Any) -> ExecConfig | None:
 
 
 def _client(consul: Mapping[str, Any], environ: Mapping[str, str] | None) -> ClientConfig:
-    ssl = _dict(consul.get("ssl"), "consul.ssl")
-    auth = _dict(consul.get("auth"), "consul.auth")
-    overrides = {
-        "http_addr": _opt_str(consul.get("address")),
-        "token": _opt_str(consul.get("token")),
-        "token_file": _opt_str(consul.get("token_file")),
-        "ca_file": _opt_str(ssl.get("ca_cert")),
-        "ca_path": _opt_str(ssl.get("ca_path")),
-        "client_cert": _opt_str(ssl.get("cert")),
-        "client_key": _opt_str(ssl.get("key")),
-        "tls_server_name": _opt_str(ssl.get("server_name")),
-    }
     try:
-        env = ClientConfig.from_env(overrides, environ=environ)
-        http_auth = env.http_auth
-        if auth and _bool(auth.get("enabled", True), "consul.auth.enabled"):
-            http_auth = (str(auth.get("username") or ""), str(auth.get("password") or ""))
-        use_ssl = _bool(ssl.get("enabled", env.scheme == "https"), "consul.ssl.enabled")
-        return ClientConfig(
-            env.address,
-            ssl=use_ssl,
-            token=env.token,
-            token_file=env.token_file,
-            ca_file=env.ca_file,
-            ca_path=env.ca_path,
-            client_cert=env.client_cert,
-            client_key=env.client_key,
-            tls_server_name=env.tls_server_name,
-            tls_verify=_bool(ssl.get("verify", env.tls_verify), "consul.ssl.verify"),
-            http_auth=http_auth,
-        )
+        return client_from_block(consul, _bool, environ=environ)
     except ClientConfigError as exc:
-        raise ConfigError(f"consul: {exc}") from None
+        raise ConfigError(str(exc)) from None
 
 
 def _retry(raw: Mapping[str, Any]) -> RetryPolicy:
