@@ -112,12 +112,17 @@ async def instances(
     node_meta: list[tuple[str, str]],
     with_checks: bool = False,
     passing_only: bool = False,
+    connect: bool = False,
 ) -> tuple[int, list[Instance]]:
-    """Instances of a service (catalog/service, and with checks for health/service)."""
+    """Instances of a service (catalog/service, and with checks for health/service); with
+    ``connect``, its Connect-capable instances instead (catalog/connect, health/connect)."""
     catalog = srv.store.catalog
 
     def run(ws: WatchSet) -> tuple[int, list[Instance]]:
-        index, found = catalog.service_instances(ws, name)
+        if connect:
+            index, found = _connect_capable(catalog, ws, name)
+        else:
+            index, found = catalog.service_instances(ws, name)
         return index, _instances(catalog, found, tags, node_meta, with_checks, passing_only)
 
     return await srv.query(opts, run)
@@ -151,36 +156,22 @@ def connect_capable(svc: Service, key: str) -> bool:
     return svc.service.lower() == key and bool(svc.connect.get("Native"))
 
 
-async def connect_instances(
-    srv: Server,
-    name: str,
-    opts: QueryOptions,
-    *,
-    tags: list[str],
-    node_meta: list[tuple[str, str]],
-    with_checks: bool = False,
-    passing_only: bool = False,
-) -> tuple[int, list[Instance]]:
-    """The Connect-capable instances for ``name`` (catalog/connect, health/connect), ordered by
-    node then ID. A blocked read wakes on any service registration or deregistration (the
-    proxies of ``name`` carry other names) and on any change to a matching instance, its node or
-    its checks; the index is the services table's, or a matching instance's if higher."""
-    catalog = srv.store.catalog
+def _connect_capable(catalog: CatalogTable, ws: WatchSet, name: str) -> tuple[int, list[Service]]:
+    """The Connect-capable instances for ``name``, ordered by node then ID. A blocked read wakes
+    on any service registration or deregistration (the proxies of ``name`` carry other names)
+    and on any change to a matching instance, its node or its checks; the index is the services
+    table's, or a matching instance's if higher."""
     key = name.lower()
-
-    def run(ws: WatchSet) -> tuple[int, list[Instance]]:
-        ws.add(("table", "services"))
-        index = catalog.index("services")
-        found = sorted(
-            (s for s in catalog.services.values() if connect_capable(s, key)),
-            key=lambda s: (s.node.lower(), s.id),
-        )
-        for svc_name in sorted({s.service.lower() for s in found}):
-            ws.add(("service", svc_name))
-            index = max(index, catalog.service_index(svc_name))
-        return index, _instances(catalog, found, tags, node_meta, with_checks, passing_only)
-
-    return await srv.query(opts, run)
+    ws.add(("table", "services"))
+    index = catalog.index("services")
+    found = sorted(
+        (s for s in catalog.services.values() if connect_capable(s, key)),
+        key=lambda s: (s.node.lower(), s.id),
+    )
+    for svc_name in sorted({s.service.lower() for s in found}):
+        ws.add(("service", svc_name))
+        index = max(index, catalog.service_index(svc_name))
+    return index, found
 
 
 async def node_services(

@@ -244,21 +244,7 @@ def _service_node_filter(req: Request) -> Callable[[Node, Service], bool] | None
 
 
 async def service(agent: Agent, req: Request) -> Response:
-    name = req.path.removeprefix("/v1/catalog/service/")
-    if not name:
-        raise BadRequest("Missing service name")
-    keep = filtered(req, fields.SERVICE_NODE)
-    index, found = await endpoint.instances(
-        agent.server,
-        name,
-        query_options(req),
-        tags=req.query.get("tag", []),
-        node_meta=node_meta(req),
-    )
-    found = instances_visible(req, found)
-    found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
-    items = [catalog_service_json(i.node, i.service) for i in found]
-    return _json(keep(items), index, req)
+    return await _instances(agent, req, "/v1/catalog/service/", connect=False)
 
 
 def connect_visible(req: Request, name: str, found: list[Any]) -> list[Any]:
@@ -273,18 +259,23 @@ def connect_visible(req: Request, name: str, found: list[Any]) -> list[Any]:
 async def connect(agent: Agent, req: Request) -> Response:
     """``/v1/catalog/connect/<service>``: catalog/service's answer for the Connect-capable
     instances of the service: its sidecar proxies and, if Connect-native, itself."""
-    name = req.path.removeprefix("/v1/catalog/connect/")
+    return await _instances(agent, req, "/v1/catalog/connect/", connect=True)
+
+
+async def _instances(agent: Agent, req: Request, prefix: str, *, connect: bool) -> Response:
+    name = req.path.removeprefix(prefix)
     if not name:
         raise BadRequest("Missing service name")
     keep = filtered(req, fields.SERVICE_NODE)
-    index, found = await endpoint.connect_instances(
+    index, found = await endpoint.instances(
         agent.server,
         name,
         query_options(req),
         tags=req.query.get("tag", []),
         node_meta=node_meta(req),
+        connect=connect,
     )
-    found = connect_visible(req, name, found)
+    found = connect_visible(req, name, found) if connect else instances_visible(req, found)
     found = [found[i] for i in near_first(agent, req, [i.node.node for i in found])]
     items = [catalog_service_json(i.node, i.service) for i in found]
     return _json(keep(items), index, req)

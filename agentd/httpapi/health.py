@@ -87,7 +87,11 @@ async def state(agent: Agent, req: Request) -> Response:
 
 
 async def service(agent: Agent, req: Request) -> Response:
-    name = _name(req, "/v1/health/service/", "Missing service name")
+    return await _instances(agent, req, "/v1/health/service/", connect=False)
+
+
+async def _instances(agent: Agent, req: Request, prefix: str, *, connect: bool) -> Response:
+    name = _name(req, prefix, "Missing service name")
     passing = _passing(req)
     keep = filtered(req, fields.CHECK_SERVICE_NODE)
     index, found = await endpoint.instances(
@@ -98,8 +102,9 @@ async def service(agent: Agent, req: Request) -> Response:
         node_meta=node_meta(req),
         with_checks=True,
         passing_only=passing,
+        connect=connect,
     )
-    found = instances_visible(req, found)
+    found = connect_visible(req, name, found) if connect else instances_visible(req, found)
     return _json(keep(_entries(agent, req, found)), index, req)
 
 
@@ -119,20 +124,7 @@ def _entries(agent: Agent, req: Request, found: list[Instance]) -> list[dict[str
 async def connect(agent: Agent, req: Request) -> Response:
     """``/v1/health/connect/<service>``: health/service's answer for the Connect-capable
     instances of the service (its sidecar proxies, and itself if Connect-native)."""
-    name = _name(req, "/v1/health/connect/", "Missing service name")
-    passing = _passing(req)
-    keep = filtered(req, fields.CHECK_SERVICE_NODE)
-    index, found = await endpoint.connect_instances(
-        agent.server,
-        name,
-        query_options(req),
-        tags=req.query.get("tag", []),
-        node_meta=node_meta(req),
-        with_checks=True,
-        passing_only=passing,
-    )
-    found = connect_visible(req, name, found)
-    return _json(keep(_entries(agent, req, found)), index, req)
+    return await _instances(agent, req, "/v1/health/connect/", connect=True)
 
 
 async def ingress(agent: Agent, req: Request) -> Response:
