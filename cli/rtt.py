@@ -9,8 +9,6 @@ coordinates)``; a node without a coordinate is ``Could not find a coordinate for
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from cli.command import EXIT_ERROR, EXIT_OK, Command
@@ -20,6 +18,7 @@ from cli.textfmt import go_quote
 from cnslkit.api import agent
 from cnslkit.api.call import Call, expect_list
 from cnslkit.api.errors import ApiError
+from cnslkit.coordinate import Coord as Coordinate
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,40 +32,12 @@ FLAGS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Coordinate:
-    """serf's ``coordinate.Coordinate``."""
-
-    vec: tuple[float, ...]
-    error: float
-    adjustment: float
-    height: float
-
-    @classmethod
-    def from_json(cls, raw: Any) -> Coordinate | None:
-        if not isinstance(raw, dict):
-            return None
-        try:
-            return cls(
-                tuple(float(v) for v in raw.get("Vec") or []),
-                float(raw.get("Error") or 0.0),
-                float(raw.get("Adjustment") or 0.0),
-                float(raw.get("Height") or 0.0),
-            )
-        except (TypeError, ValueError):
-            return None
-
-    def distance_ns(self, other: Coordinate) -> int:
-        """serf's ``DistanceTo``: Euclidean distance plus both heights, plus both adjustments
-        when the sum stays positive; a Go Duration (whole nanoseconds)."""
-        if len(self.vec) != len(other.vec):
-            raise ValueError("coordinate dimensionality does not match")
-        dist = math.sqrt(sum((a - b) ** 2 for a, b in zip(self.vec, other.vec, strict=True)))
-        dist += self.height + other.height
-        adjusted = dist + self.adjustment + other.adjustment
-        if adjusted > 0.0:
-            dist = adjusted
-        return int(dist * 1.0e9)
+def _coordinate(raw: Any) -> Coordinate | None:
+    """The coordinate in an API answer, or None if it is missing or malformed."""
+    try:
+        return Coordinate.from_json(raw)
+    except ValueError:
+        return None
 
 
 def rtt_ms(a: Coordinate, b: Coordinate) -> str:
@@ -112,7 +83,7 @@ def _lan(inv: Invocation, nodes: list[str]) -> tuple[Coordinate | None, Coordina
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        coord = Coordinate.from_json(entry.get("Coord"))
+        coord = _coordinate(entry.get("Coord"))
         name = str(entry.get("Node", "")).casefold()
         for i in (0, 1):
             if coord is not None and name == nodes[i].casefold():
@@ -149,9 +120,9 @@ def _wan(inv: Invocation, nodes: list[str]) -> tuple[Coordinate | None, Coordina
                 continue
             name = str(entry.get("Node", "")).casefold()
             if dc.get("Datacenter") == dc1 and name == node1.casefold():
-                area1, coord1 = dc.get("AreaID"), Coordinate.from_json(entry.get("Coord"))
+                area1, coord1 = dc.get("AreaID"), _coordinate(entry.get("Coord"))
             if dc.get("Datacenter") == dc2 and name == node2.casefold():
-                area2, coord2 = dc.get("AreaID"), Coordinate.from_json(entry.get("Coord"))
+                area2, coord2 = dc.get("AreaID"), _coordinate(entry.get("Coord"))
             if area1 == area2 and coord1 is not None and coord2 is not None:
                 return coord1, coord2
     return None, None  # not across areas

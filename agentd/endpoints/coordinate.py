@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from agentd.endpoints.blocking import QueryOptions
 from agentd.server import Server
-from agentd.state.coordinate import ORIGIN, Coord, NodeCoord
+from agentd.state.coordinate import NodeCoord
 from agentd.state.watch import WatchSet
 from agentd.structs.commands import MessageType
+from cnslkit.coordinate import ORIGIN, Coord
 
 
 async def update(srv: Server, updates: list[NodeCoord]) -> None:

@@ -26,8 +26,8 @@ from agentd.httpapi.decode import (
 from agentd.httpapi.need import require, visible
 from agentd.httpapi.request import Request, Response
 from agentd.httpapi.shapes import catalog_service_json, node_json, node_service_json
-from agentd.state.coordinate import Coord
 from agentd.structs.catalog import CHECK_STATUSES, Check, Health, Node, Service
+from cnslkit.coordinate import Coord
 
 if TYPE_CHECKING:
     from agentd.agent import Agent

@@ -24,7 +24,8 @@ from agentd.httpapi.app import json_response, meta_headers, query_options
 from agentd.httpapi.decode import field_str, object_body
 from agentd.httpapi.need import require, visible
 from agentd.httpapi.request import Request, Response
-from agentd.state.coordinate import ORIGIN, Coord, NodeCoord
+from agentd.state.coordinate import NodeCoord
+from cnslkit.coordinate import ORIGIN, Coord
 
 if TYPE_CHECKING:
     from agentd.agent import Agent
