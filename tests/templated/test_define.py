@@ -7,35 +7,17 @@ from typing import Any
 
 import pytest
 
-from cnslkit.watch.dependency import Dependency
 from cnslkit.watch.records import KeyPair
-from templated.config import TemplateConfig
 from templated.engines import detect_syntax
 from templated.gotmpl import GoTemplateError, execute, parse
 from templated.gotmpl.interp import MAX_DEPTH
 from templated.helpers import ALIASES, FUNCS
-from templated.template import Template
+from tests.templated.fakes import Data, template
 
 
 def render(text: str, data: Any = None) -> str:
     table = {**FUNCS, **{a: FUNCS[n] for a, n in ALIASES.items()}}
     return execute(parse(text, "t"), data, table, name="t")
-
-
-def template(text: str, name: str = "t.ctmpl", **kwargs: Any) -> Template:
-    return Template(TemplateConfig(destination="out", source=name, **kwargs), text)
-
-
-class Data:
-    """A data source: ``{dependency key: data}``; absent keys have no data yet."""
-
-    def __init__(self, data: dict[str, Any] | None = None) -> None:
-        self.data = dict(data or {})
-
-    def __call__(self, dep: Dependency) -> tuple[bool, Any]:
-        if dep.key in self.data:
-            return True, self.data[dep.key]
-        return False, None
 
 
 @pytest.mark.parametrize(

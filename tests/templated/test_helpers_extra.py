@@ -13,31 +13,14 @@ from typing import Any
 
 import pytest
 
-from cnslkit.watch.dependency import Dependency
 from cnslkit.watch.records import CatalogSnippet, HealthService, KeyPair
 from templated import helpers
-from templated.config import TemplateConfig
 from templated.helpers_io import FileWrite, run_plugin
 from templated.output import put_writes
 from templated.spew import spew_dump, spew_sdump, spew_sprintf
-from templated.template import Outcome, Template
+from templated.template import Outcome
 from templated.toml_writer import to_toml
-
-
-def template(text: str, name: str = "t.ctmpl", **kwargs: Any) -> Template:
-    return Template(TemplateConfig(destination="out", source=name, **kwargs), text)
-
-
-class Data:
-    """A data source: ``{dependency key: data}``; absent keys have no data yet."""
-
-    def __init__(self, data: dict[str, Any] | None = None) -> None:
-        self.data = dict(data or {})
-
-    def __call__(self, dep: Dependency) -> tuple[bool, Any]:
-        if dep.key in self.data:
-            return True, self.data[dep.key]
-        return False, None
+from tests.templated.fakes import Data, template
 
 
 def content(

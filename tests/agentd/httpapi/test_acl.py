@@ -1,24 +1,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.agents import AgentThread, wait_for
-
-
-@pytest.fixture
-def acl_agent(tmp_path: Path) -> Iterator[AgentThread]:
-    handle = AgentThread(
-        "-data-dir", str(tmp_path), "-hcl", 'acl { enabled = true  default_policy = "deny" }'
-    ).start()
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 def test_acl_endpoints_answer_401_when_disabled(agent: AgentThread) -> None:

@@ -1,20 +1,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
-import pytest
 
 from tests.agents import AgentThread, wait_for
 from tests.examples import EXAMPLES
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def catalog_health(http: httpx.Client, name: str, passing: bool = False) -> list[str]:

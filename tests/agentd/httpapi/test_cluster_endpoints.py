@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from cnslkit import snapshot
 from tests.agents import AgentProcess, AgentThread, wait_for
 
 ORIGIN = {"Vec": [0.0] * 8, "Error": 1.5, "Adjustment": 0.0, "Height": 1e-05}
 NO_GOSSIP = "this agent is a single-node cluster and has no gossip pool to join"
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def _register(http: httpx.Client, body: dict[str, Any]) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,12 +13,6 @@ import pytest
 
 from agentd.httpapi.app import pretty_json
 from tests.agents import AgentThread, wait_for
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def _synced(http: httpx.Client, name: str) -> list[dict[str, Any]]:

@@ -1,19 +1,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from agentd.event import event_index
 from tests.agents import AgentThread
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def test_fire_and_list(http: httpx.Client) -> None:

@@ -5,15 +5,8 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from tests.agents import AgentThread
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> httpx.Client:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def test_put_get_round_trip_with_consul_shape(http: httpx.Client) -> None:

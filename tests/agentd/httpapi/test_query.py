@@ -1,20 +1,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.agents import AgentThread
 from tests.examples import EXAMPLES
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def register(http: httpx.Client, node: str, addr: str, status: str, tags: list[str]) -> None:

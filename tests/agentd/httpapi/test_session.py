@@ -3,7 +3,6 @@ from __future__ import annotations
 import base64
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,12 +11,6 @@ import pytest
 
 from agentd.httpapi.session import decode_create, lock_delay
 from tests.agents import AgentThread, wait_for
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def create(http: httpx.Client, body: dict[str, Any] | None = None) -> str:

@@ -2,20 +2,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from cnslkit import snapshot
 from tests.agents import AgentThread, wait_for
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def _kv(http: httpx.Client, key: str) -> httpx.Response:

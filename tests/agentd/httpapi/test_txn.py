@@ -3,19 +3,10 @@ from __future__ import annotations
 import base64
 
 import httpx
-import pytest
-
-from tests.agents import AgentThread
 
 
 def b64(s: str) -> str:
     return base64.b64encode(s.encode()).decode()
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> httpx.Client:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
 
 
 def test_txn_success_and_results(http: httpx.Client) -> None:

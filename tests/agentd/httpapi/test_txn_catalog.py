@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.agents import AgentThread
 
 
 def b64(s: str) -> str:
     return base64.b64encode(s.encode()).decode()
-
-
-@pytest.fixture
-def http(agent: AgentThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=agent.url, timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
-def acl_agent(tmp_path: Path) -> Iterator[AgentThread]:
-    handle = AgentThread(
-        "-data-dir", str(tmp_path), "-hcl", 'acl { enabled = true  default_policy = "deny" }'
-    ).start()
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 def node(verb: str, name: str, **kw: Any) -> dict[str, Any]:
