@@ -128,7 +128,8 @@ class Agent:
                     await self.server.propose({"Type": int(MessageType.NOOP)})
                 leader = self.leader = Leader(self.server, self._self())
                 await leader.establish()
-                if not self.config.raw.get("disable_coordinates"):
+                coordinates = not self.config.raw.get("disable_coordinates")
+                if coordinates:
                     await coordinate_endpoint.ensure_own(self.server, self.config.node_name)
                 if self.acl.settings.enabled:
                     await acl_endpoint.establish(
@@ -142,6 +143,9 @@ class Agent:
                     tg.create_task(self.checks.run(), name="checks"),
                     tg.create_task(self.antientropy.run(), name="anti-entropy"),
                 ]
+                if coordinates:
+                    keeper = coordinate_endpoint.keep_own(self.server, self.config.node_name)
+                    local_tasks.append(tg.create_task(keeper, name="coordinate"))
                 await self._listen()
                 if self.http_addrs:
                     token = self.acl.token("agent") or self.acl.token("default")

@@ -7,12 +7,18 @@ as soon as the PUT answers.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from agentd.endpoints.blocking import QueryOptions
 from agentd.server import Server
 from agentd.state.coordinate import NodeCoord
 from agentd.state.watch import WatchSet
 from agentd.structs.commands import MessageType
 from cnslkit.coordinate import ORIGIN, Coord
+
+log = logging.getLogger(__name__)
+COORDINATE_INTERVAL = 15.0  # Consul's agent sends its coordinate every 15 s or so
 
 
 async def update(srv: Server, updates: list[NodeCoord]) -> None:
@@ -29,6 +35,17 @@ async def ensure_own(srv: Server, node: str, coord: Coord = ORIGIN) -> None:
     refine it) unless the store already holds exactly that; called once the node is registered."""
     if srv.store.coordinates.segments(node).get("") != coord:
         await update(srv, [NodeCoord(node, "", coord)])
+
+
+async def keep_own(srv: Server, node: str, interval: float = COORDINATE_INTERVAL) -> None:
+    """Check every ``interval`` that this node still has its coordinate, as a Consul agent sends
+    its own periodically (a restored snapshot or a txn can have removed it)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await ensure_own(srv, node)
+        except Exception as exc:  # a background loop: report and try again next time
+            log.warning("coordinate: update failed: %s", exc)
 
 
 async def nodes(srv: Server, opts: QueryOptions) -> tuple[int, list[NodeCoord]]:
