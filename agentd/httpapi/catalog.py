@@ -13,6 +13,7 @@ from agentd.errors import AgentError, BadRequest
 from agentd.filter import FilterError, Schema, compile_filter, fields
 from agentd.httpapi.app import meta_headers, query_options
 from agentd.httpapi.decode import (
+    CHECK_DEFINITION,
     CONNECT,
     PROXY,
     canonical,
@@ -78,7 +79,7 @@ def decode_check(raw: Any, node: str) -> Check:
     status = field_str(f, "status") or Health.CRITICAL
     if status not in CHECK_STATUSES:
         raise AgentError(f'Invalid check status "{status}"')
-    definition = field_map(f, "definition")
+    definition = canonical(f.get("definition"), CHECK_DEFINITION, "Check.Definition")
     return Check(
         node=field_str(f, "node") or node,
         check_id=field_str(f, "checkid") or field_str(f, "id") or name,

@@ -114,6 +114,15 @@ PROXY: Shape = {
 }
 
 SERVICE_ADDRESS: Shape = {"Address": None, "Port": None}
+# structs.HealthCheckDefinition: a catalog-registered check's Definition
+CHECK_DEFINITION: Shape = dict.fromkeys(
+    (
+        "HTTP", "TLSServerName", "TLSSkipVerify", "Header", "Method", "Body",
+        "DisableRedirects", "TCP", "TCPUseTLS", "UDP", "H2PING", "H2PingUseTLS", "GRPC",
+        "GRPCUseTLS", "OSService", "Interval", "OutputMaxSize", "Timeout",
+        "DeregisterCriticalServiceAfter", "ScriptArgs",
+    )
+)  # fmt: skip
 CONNECT: Shape = {"Native": None, "SidecarService": None}
 
 

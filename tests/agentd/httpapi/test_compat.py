@@ -94,6 +94,18 @@ def test_catalog_registered_service_structs_come_back_in_consul_spelling(
         "/v1/health/service/p", params={"filter": "Service.Proxy.Upstreams.LocalBindPort == 9191"}
     )
     assert [e["Service"]["ID"] for e in r.json()] == ["p"]
+    check = {
+        "Node": "n2",
+        "Address": "10.0.0.2",
+        "Check": {
+            "CheckID": "c",
+            "Name": "c",
+            "definition": {"http": "http://10.0.0.2/health", "interval": "10s", "nope": 1},
+        },
+    }
+    assert http.put("/v1/catalog/register", json=check).status_code == 200
+    (registered,) = [c for c in http.get("/v1/health/node/n2").json() if c["CheckID"] == "c"]
+    assert registered["Definition"] == {"HTTP": "http://10.0.0.2/health", "Interval": "10s"}
     bad = dict(body, Service={"Service": "q", "TaggedAddresses": {"lan": {"Port": "5"}}})
     r = http.put("/v1/catalog/register", json=bad)
     assert r.status_code == 400 and r.text.startswith("Request decode failed: ")
