@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import replace
@@ -16,6 +17,7 @@ from agentd.structs.commands import MessageType
 MANAGEMENT_POLICY_ID = builtin.GLOBAL_MANAGEMENT_POLICY_ID
 ANONYMOUS_ACCESSOR = builtin.ANONYMOUS_TOKEN_ACCESSOR_ID
 RESERVED_PREFIX = builtin.RESERVED_ID_PREFIX
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def new_id() -> str:
@@ -85,6 +87,9 @@ async def set_token(srv: Server, token: Token, *, create: bool) -> Token:
     acl = srv.store.acl
     old = acl.tokens.get(token.accessor_id)
     if create:
+        for name, value in (("AccessorID", token.accessor_id), ("SecretID", token.secret_id)):
+            if not _UUID.fullmatch(value):
+                raise BadRequest(f"Invalid Token: {name} is not a valid UUID")
         if old is not None:
             raise BadRequest("Invalid Token: AccessorID is already in use")
         if token.accessor_id.startswith(RESERVED_PREFIX):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from agentd.endpoints import acl as endpoint
-from agentd.errors import AgentError, BadRequest, NotFound
+from agentd.errors import AgentError, BadRequest, NotFound, PermissionDenied
 from agentd.httpapi.app import json_response, token
 from agentd.httpapi.decode import field_str, fold, object_body
 from agentd.httpapi.need import require
@@ -273,13 +273,13 @@ async def token_item(agent: Agent, req: Request) -> Response:
     if rest == "self" and req.method == "GET":
         t = acl.token_by_secret(token(req))
         if t is None:
-            raise AgentError("ACL not found")
+            raise PermissionDenied("ACL not found")
         return json_response(token_json(agent, t))
     if req.method == "GET":
         require(req, "acl", "read")
         t = acl.tokens.get(rest)
         if t is None:
-            raise AgentError("ACL not found")
+            raise PermissionDenied("ACL not found")
         # Secrets are shown once, at creation (and to their own holder via token/self).
         body = token_json(agent, t, show_secret=False)
         if req.has("expanded") and (req.arg("expanded") or "true").lower() != "false":

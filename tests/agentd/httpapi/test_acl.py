@@ -203,3 +203,19 @@ def test_reload_applies_config_tokens_but_not_over_api_ones(tmp_path: Path) -> N
         assert httpx.get(url + "/v1/kv/k").status_code == 404  # the API's token stays
     finally:
         agent.stop()
+
+
+def test_token_ids_must_be_uuids_and_missing_tokens_are_403(acl_agent: AgentThread) -> None:
+    url = acl_agent.url
+    h = {"X-Consul-Token": httpx.put(url + "/v1/acl/bootstrap").json()["SecretID"]}
+    for field in ("AccessorID", "SecretID"):
+        r = httpx.put(url + "/v1/acl/token", headers=h, json={field: "not-a-uuid"})
+        assert (r.status_code, r.text) == (400, f"Invalid Token: {field} is not a valid UUID")
+    given = {"AccessorID": "6b0a4a56-8f5e-4c1d-9d3e-2f1a0b9c8d7e",
+             "SecretID": "0f6e5d4c-3b2a-4190-8877-665544332211"}  # fmt: skip
+    r = httpx.put(url + "/v1/acl/token", headers=h, json=given)
+    assert r.status_code == 200 and r.json()["SecretID"] == given["SecretID"]
+    missing = httpx.get(url + "/v1/acl/token/11111111-2222-3333-4444-555555555555", headers=h)
+    assert (missing.status_code, missing.text) == (403, "ACL not found")
+    no_token = httpx.get(url + "/v1/acl/token/self")
+    assert (no_token.status_code, no_token.text) == (403, "ACL not found")
