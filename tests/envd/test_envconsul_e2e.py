@@ -120,10 +120,10 @@ def test_pid_file_lifecycle(envd: Envd, api: httpx.Client, tmp_path: Path) -> No
 def test_wait_makes_a_burst_one_restart(envd: Envd, api: httpx.Client, tmp_path: Path) -> None:
     api.put("/v1/kv/burst/VALUE", content=b"one")
     log = tmp_path / "child.log"
-    proc = envd.start("-wait", "1500ms:20s", "-prefix", "burst", sys.executable, CHILD, str(log))
+    proc = envd.start("-wait", "3s:30s", "-prefix", "burst", sys.executable, CHILD, str(log))
     first = wait_for(lambda: records(log))[0]
     assert first["value"] == "one"
-    for value in (b"two", b"three", b"four"):  # each within the quiet time of the last
+    for value in (b"two", b"three", b"four"):  # each well within the quiet time of the last
         api.put("/v1/kv/burst/VALUE", content=value)
         time.sleep(0.3)
     wait_for(lambda: [r for r in records(log) if r.get("value") == "four"])

@@ -46,20 +46,20 @@ def test_config_formats_and_sighup_reload(
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True).start()
     try:
-        wait_for(lambda: script_calls(a_log) and recorder.calls)
+        wait_for(lambda: script_calls(a_log) and recorder.calls, 30)
         args = json.dumps(script(c_log))
         (conf / "c.hcl").write_text(
             f'watches = [{{\n  type = "key"\n  key = "r/c"\n  fire_on_start = false\n'
             f"  args = {args}\n}}]\n"
         )
         proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: any("watches: 3 running" in line for line in lines))
+        wait_for(lambda: any("watches: 3 running" in line for line in lines), 30)
         api.put("/v1/kv/r/c", content=b"new")
-        wait_for(lambda: script_calls(c_log))
+        wait_for(lambda: script_calls(c_log), 30)
         assert len(script_calls(c_log)) == 1  # not fired at start, fired on the change
         assert len(script_calls(a_log)) == 1 and len(recorder.calls) == 1  # indexes kept
         api.put("/v1/kv/rp/y", content=b"2")
-        wait_for(lambda: len(recorder.calls) == 2)
+        wait_for(lambda: len(recorder.calls) == 2, 30)
         assert json.loads(recorder.calls[1]["headers"]["X-Consul-Changed-Keys"]) == ["rp/y"]
     finally:
         proc.send_signal(signal.SIGTERM)
