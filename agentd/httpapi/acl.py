@@ -31,6 +31,27 @@ def _enabled(agent: Agent) -> None:
         raise Unauthorized("ACL support disabled")
 
 
+async def replication(agent: Agent, req: Request) -> Response:
+    """``/v1/acl/replication``: this datacenter is the primary (the only one), so nothing
+    replicates; Consul's shape with its zero times. Needs no token, as in Consul."""
+    _enabled(agent)
+    never = "0001-01-01T00:00:00Z"
+    return json_response(
+        {
+            "Enabled": False,
+            "Running": False,
+            "SourceDatacenter": agent.config.datacenter,
+            "ReplicationType": "",
+            "ReplicatedIndex": 0,
+            "ReplicatedRoleIndex": 0,
+            "ReplicatedTokenIndex": 0,
+            "LastSuccess": never,
+            "LastError": never,
+            "LastErrorMessage": "",
+        }
+    )
+
+
 def _time(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")
 

@@ -37,6 +37,7 @@ ROUTES = [
             "DELETE": scalar("acl", "write"),
         },
     ),
+    Route("/v1/acl/replication", {"GET": acl.replication}, {"GET": public()}),
     Route("/v1/acl/role", {"PUT": acl.role_create}, {"PUT": scalar("acl", "write")}),
     Route(
         "/v1/acl/role/",

@@ -219,3 +219,15 @@ def test_token_ids_must_be_uuids_and_missing_tokens_are_403(acl_agent: AgentThre
     assert (missing.status_code, missing.text) == (403, "ACL not found")
     no_token = httpx.get(url + "/v1/acl/token/self")
     assert (no_token.status_code, no_token.text) == (403, "ACL not found")
+
+
+def test_replication_status_of_the_only_datacenter(
+    acl_agent: AgentThread, agent: AgentThread
+) -> None:
+    r = httpx.get(acl_agent.url + "/v1/acl/replication")  # no token needed
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["Enabled"], body["Running"], body["SourceDatacenter"]) == (False, False, "dc1")
+    assert body["LastSuccess"] == "0001-01-01T00:00:00Z"
+    off = httpx.get(agent.url + "/v1/acl/replication")
+    assert (off.status_code, off.text) == (401, "ACL support disabled")

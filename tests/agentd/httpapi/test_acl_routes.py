@@ -24,6 +24,7 @@ ACL_HCL = (
 SAMPLES: dict[tuple[str, str], tuple[str, Any]] = {
     ("/v1/acl/bootstrap", "PUT"): ("/v1/acl/bootstrap", None),
     ("/v1/acl/policies", "GET"): ("/v1/acl/policies", None),
+    ("/v1/acl/replication", "GET"): ("/v1/acl/replication", None),
     ("/v1/acl/policy", "PUT"): ("/v1/acl/policy", {"Name": "p-{n}", "Rules": ""}),
     ("/v1/acl/policy/", "GET"): ("/v1/acl/policy/00000000-0000-0000-0000-000000000001", None),
     ("/v1/acl/policy/", "PUT"): ("/v1/acl/policy/nope", {"Name": "x", "Rules": ""}),
