@@ -440,4 +440,7 @@ async def role_item(agent: Agent, req: Request) -> Response:
 async def role_list(agent: Agent, req: Request) -> Response:
     _enabled(agent)
     roles = sorted(agent.store.acl.roles.values(), key=lambda r: r.create_index)
+    policy = req.arg("policy")  # the roles linking that policy ID
+    if policy:
+        roles = [r for r in roles if policy in r.policies]
     return json_response([role_json(agent, r) for r in roles])

@@ -57,6 +57,10 @@ def test_tokens_policies_roles(acl_agent: AgentThread) -> None:
     role = httpx.put(
         url + "/v1/acl/role", headers=h, json={"Name": "web-role", "Policies": [{"Name": "web"}]}
     ).json()
+    httpx.put(url + "/v1/acl/role", headers=h, json={"Name": "bare-role", "Description": "x"})
+    by_policy = httpx.get(url + "/v1/acl/roles", params={"policy": pol["ID"]}, headers=h).json()
+    assert [r["Name"] for r in by_policy] == ["web-role"]
+    assert len(httpx.get(url + "/v1/acl/roles", headers=h).json()) == 2
     tok = httpx.put(
         url + "/v1/acl/token",
         headers=h,
