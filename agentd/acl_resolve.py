@@ -173,18 +173,20 @@ class Resolver:
         return TokenIdentity(token, authz, anonymous)
 
     def _authorizer(self, token: Token, anonymous: bool) -> Any:
-        from agentd.acl import authorizer, identities
+        from agentd.acl import authorizer, identities, templated
 
         acl = self.store.acl
         policy_ids = list(token.policies)
         service_ids = list(token.service_identities)
         node_ids = list(token.node_identities)
+        templates = list(token.templated_policies)
         for role_id in token.roles:
             role = acl.roles.get(role_id)
             if role is not None:
                 policy_ids += role.policies
                 service_ids += role.service_identities
                 node_ids += role.node_identities
+                templates += role.templated_policies
         rules = []
         for pid in policy_ids:
             policy = acl.policies.get(pid)
@@ -199,6 +201,14 @@ class Resolver:
         for nid in node_ids:
             if nid.datacenter == self.datacenter:
                 rules.append(identities.node_identity_rules(nid.node_name))
+        for tp in dict.fromkeys(templates):
+            if tp.datacenters and self.datacenter not in tp.datacenters:
+                continue
+            try:
+                text = templated.templated_policy_rules(tp.template_name, tp.name)
+            except identities.IdentityError:
+                continue  # validated on write; a template this agent lacks grants nothing
+            rules.append(self._parsed("templated:" + text, 0, text))
         return authorizer.build(
             rules,
             default=self.settings.default_policy,

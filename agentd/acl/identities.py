@@ -1,4 +1,4 @@
-"""Service, node and templated-policy identities expanded into synthetic policies.
+"""Service and node identities expanded into synthetic policies (templated policies: ``templated``).
 
 A token or role may carry ``ServiceIdentities``, ``NodeIdentities`` and (1.17+)
 ``TemplatedPolicies`` instead of, or besides, real policies. Each expands into a synthetic policy
@@ -10,28 +10,25 @@ same identity share the policy. Name validators for every ACL object live here t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
     "NODE_IDENTITY_NAME_MAX_LENGTH",
     "SERVICE_IDENTITY_NAME_MAX_LENGTH",
-    "TEMPLATED_POLICIES",
     "IdentityError",
     "SyntheticPolicy",
-    "TemplatedPolicyTemplate",
     "is_valid_auth_method_name",
     "is_valid_node_identity_name",
     "is_valid_policy_name",
     "is_valid_role_name",
     "is_valid_service_identity_name",
+    "make_synthetic_policy",
     "node_identity_policy",
     "node_identity_rules",
     "service_identity_policy",
     "service_identity_rules",
     "synthetic_policy_id",
-    "templated_policy",
-    "templated_policy_rules",
 ]
 
 
@@ -102,17 +99,6 @@ service_prefix "" {{
 \tpolicy = "read"
 }}"""
 
-_DNS_TEMPLATE = """
-node_prefix "" {{
-\tpolicy = "read"
-}}
-service_prefix "" {{
-\tpolicy = "read"
-}}
-query_prefix "" {{
-\tpolicy = "read"
-}}"""
-
 
 def service_identity_rules(service_name: str) -> str:
     """The rules a service identity grants; the name must already be validated."""
@@ -148,7 +134,9 @@ def synthetic_policy_id(rules: str) -> str:
     return (rules.encode() + _FNV128A_EMPTY).hex()
 
 
-def _synthetic(rules: str, description: str, datacenters: Sequence[str]) -> SyntheticPolicy:
+def make_synthetic_policy(
+    rules: str, description: str, datacenters: Sequence[str]
+) -> SyntheticPolicy:
     id_ = synthetic_policy_id(rules)
     return SyntheticPolicy(
         id=id_,
@@ -160,7 +148,7 @@ def _synthetic(rules: str, description: str, datacenters: Sequence[str]) -> Synt
 
 
 def service_identity_policy(service_name: str, datacenters: Sequence[str] = ()) -> SyntheticPolicy:
-    return _synthetic(
+    return make_synthetic_policy(
         service_identity_rules(service_name),
         f'synthetic policy for service identity "{service_name}"',
         datacenters,
@@ -168,90 +156,8 @@ def service_identity_policy(service_name: str, datacenters: Sequence[str] = ()) 
 
 
 def node_identity_policy(node_name: str, datacenter: str) -> SyntheticPolicy:
-    return _synthetic(
+    return make_synthetic_policy(
         node_identity_rules(node_name),
         f'synthetic policy for node identity "{node_name}"',
         (datacenter,),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Templated policies (1.17+)
-
-
-@dataclass(frozen=True, slots=True)
-class TemplatedPolicyTemplate:
-    """A builtin template; ``needs_name`` = it has a required ``Name`` variable."""
-
-    name: str
-    id: str
-    description: str
-    template: str
-    needs_name: bool
-
-
-TEMPLATED_POLICIES: Mapping[str, TemplatedPolicyTemplate] = {
-    t.name: t
-    for t in (
-        TemplatedPolicyTemplate(
-            name="builtin/service",
-            id="00000000-0000-0000-0000-000000000003",
-            description=(
-                "Gives the token or role permissions to register a service and discover services"
-                " in the Consul catalog. It also gives the specified service's sidecar proxy the"
-                " permission to discover and route traffic to other services."
-            ),
-            template=_SERVICE_TEMPLATE,
-            needs_name=True,
-        ),
-        TemplatedPolicyTemplate(
-            name="builtin/node",
-            id="00000000-0000-0000-0000-000000000004",
-            description=(
-                "Gives the token or role permissions for a register an agent/node into the"
-                " catalog. A node is typically a consul agent but can also be a physical server,"
-                " cloud instance or a container."
-            ),
-            template=_NODE_TEMPLATE,
-            needs_name=True,
-        ),
-        TemplatedPolicyTemplate(
-            name="builtin/dns",
-            id="00000000-0000-0000-0000-000000000005",
-            description=(
-                "Gives the token or role permissions for the Consul DNS to query services in the"
-                " network."
-            ),
-            template=_DNS_TEMPLATE,
-            needs_name=False,
-        ),
-    )
-}
-
-
-def templated_policy_rules(template_name: str, name: str = "") -> str:
-    """Render a builtin template; raises ``IdentityError`` for unknown templates or bad names."""
-    template = TEMPLATED_POLICIES.get(template_name)
-    if template is None:
-        raise IdentityError(f"acl templated policy does not exist: {template_name}")
-    if template.needs_name:
-        if not name:
-            raise IdentityError(
-                f'validation error for templated policy: "{template_name}": name is required'
-            )
-        if not is_valid_service_identity_name(name):
-            raise IdentityError(
-                f'validation error for templated policy: "{template_name}": '
-                f'name "{name}" is not valid'
-            )
-    return template.template.format(name=name)
-
-
-def templated_policy(
-    template_name: str, name: str = "", datacenters: Sequence[str] = ()
-) -> SyntheticPolicy:
-    return _synthetic(
-        templated_policy_rules(template_name, name),
-        f"synthetic policy generated from templated policy: {template_name}",
-        datacenters,
     )

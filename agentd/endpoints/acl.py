@@ -11,7 +11,7 @@ from typing import Any
 from agentd.acl import builtin
 from agentd.errors import AgentError, BadRequest, NotFound
 from agentd.server import Server
-from agentd.structs.acl import Policy, Role, Token, to_wire
+from agentd.structs.acl import Policy, Role, TemplatedPolicy, Token, to_wire
 from agentd.structs.commands import MessageType
 
 MANAGEMENT_POLICY_ID = builtin.GLOBAL_MANAGEMENT_POLICY_ID
@@ -83,8 +83,38 @@ def resolve_links(srv: Server, links: list[dict[str, str]], kind: str) -> tuple[
     return tuple(dict.fromkeys(ids))
 
 
+def checked_templated(
+    policies: tuple[TemplatedPolicy, ...], *, local: bool = False
+) -> tuple[TemplatedPolicy, ...]:
+    """Templated policies validated against their templates and deduplicated, as Consul keeps
+    them (a template without variables once, the others once per name)."""
+    from agentd.acl.identities import IdentityError
+    from agentd.acl.templated import check_templated_policy
+
+    out: dict[tuple[str, str], TemplatedPolicy] = {}
+    for tp in policies:
+        try:
+            template = check_templated_policy(tp.template_name, tp.name)
+        except IdentityError as exc:
+            raise BadRequest(exc.message) from None
+        if local and tp.datacenters:
+            raise BadRequest(
+                "Local tokens cannot have templated policies with datacenters specified"
+            )
+        name = tp.name if template.needs_name else ""
+        out.setdefault((tp.template_name, name), replace(tp, name=name))
+    return tuple(out.values())
+
+
 async def set_token(srv: Server, token: Token, *, create: bool) -> Token:
     acl = srv.store.acl
+    if token.templated_policies:
+        local = (
+            token.local if create else getattr(acl.tokens.get(token.accessor_id), "local", False)
+        )
+        token = replace(
+            token, templated_policies=checked_templated(token.templated_policies, local=local)
+        )
     old = acl.tokens.get(token.accessor_id)
     if create:
         for name, value in (("AccessorID", token.accessor_id), ("SecretID", token.secret_id)):
@@ -149,6 +179,8 @@ async def set_role(srv: Server, role: Role, *, create: bool) -> Role:
     acl = srv.store.acl
     if not create and role.id not in acl.roles:
         raise NotFound(f"Cannot find role {role.id}")
+    if role.templated_policies:
+        role = replace(role, templated_policies=checked_templated(role.templated_policies))
     result: Role = await _propose(srv, "role-set", Role=to_wire(role))
     return result
 

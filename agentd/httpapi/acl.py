@@ -10,13 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from agentd.acl.identities import IdentityError, SyntheticPolicy
 from agentd.endpoints import acl as endpoint
 from agentd.errors import AgentError, BadRequest, NotFound, PermissionDenied
 from agentd.httpapi.app import json_response, token
 from agentd.httpapi.decode import field_str, fold, object_body
 from agentd.httpapi.need import require
 from agentd.httpapi.request import Request, Response
-from agentd.structs.acl import NodeIdentity, Policy, Role, ServiceIdentity, Token
+from agentd.structs.acl import (
+    NodeIdentity,
+    Policy,
+    Role,
+    ServiceIdentity,
+    TemplatedPolicy,
+    Token,
+)
 
 if TYPE_CHECKING:
     from agentd.agent import Agent
@@ -70,7 +78,10 @@ def _links(agent: Agent, ids: tuple[str, ...], kind: str) -> list[dict[str, str]
 
 
 def _identities(
-    sids: tuple[ServiceIdentity, ...], nids: tuple[NodeIdentity, ...], out: dict[str, Any]
+    sids: tuple[ServiceIdentity, ...],
+    nids: tuple[NodeIdentity, ...],
+    out: dict[str, Any],
+    tps: tuple[TemplatedPolicy, ...] = (),
 ) -> None:
     if sids:
         out["ServiceIdentities"] = [
@@ -84,6 +95,15 @@ def _identities(
         out["NodeIdentities"] = [
             {"NodeName": n.node_name, "Datacenter": n.datacenter} for n in nids
         ]
+    if tps:
+        out["TemplatedPolicies"] = [
+            {
+                "TemplateName": tp.template_name,
+                **({"TemplateVariables": {"Name": tp.name}} if tp.name else {}),
+                **({"Datacenters": list(tp.datacenters)} if tp.datacenters else {}),
+            }
+            for tp in tps
+        ]
 
 
 def token_json(agent: Agent, t: Token, *, show_secret: bool = True) -> dict[str, Any]:
@@ -96,7 +116,7 @@ def token_json(agent: Agent, t: Token, *, show_secret: bool = True) -> dict[str,
         out["Policies"] = _links(agent, t.policies, "policy")
     if t.roles:
         out["Roles"] = _links(agent, t.roles, "role")
-    _identities(t.service_identities, t.node_identities, out)
+    _identities(t.service_identities, t.node_identities, out, t.templated_policies)
     out["Local"] = t.local
     if t.expiration_time:
         out["ExpirationTime"] = _time(t.expiration_time)
@@ -121,15 +141,25 @@ def role_json(agent: Agent, r: Role) -> dict[str, Any]:
     out: dict[str, Any] = {"ID": r.id, "Name": r.name, "Description": r.description}
     if r.policies:
         out["Policies"] = _links(agent, r.policies, "policy")
-    _identities(r.service_identities, r.node_identities, out)
+    _identities(r.service_identities, r.node_identities, out, r.templated_policies)
     out["Hash"] = _hash(out)
     out["CreateIndex"], out["ModifyIndex"] = r.create_index, r.modify_index
     return out
 
 
+def _synthetic_json(syn: SyntheticPolicy) -> dict[str, Any]:
+    return {
+        "ID": syn.id,
+        "Name": syn.name,
+        "Description": syn.description,
+        "Rules": syn.rules,
+        "Datacenters": list(syn.datacenters),
+    }
+
+
 def _expansion(agent: Agent, t: Token) -> dict[str, Any]:
     """``?expanded=true``: the policies and roles behind the token, and the agent's policies."""
-    from agentd.acl import identities
+    from agentd.acl import identities, templated
 
     acl = agent.store.acl
     roles = [acl.roles[r] for r in t.roles if r in acl.roles]
@@ -159,6 +189,12 @@ def _expansion(agent: Agent, t: Token) -> dict[str, Any]:
                 "Datacenters": list(syn.datacenters),
             }
         )
+    for tp in t.templated_policies:
+        try:
+            syn = templated.templated_policy(tp.template_name, tp.name, tp.datacenters)
+        except IdentityError:
+            continue
+        policies.append(_synthetic_json(syn))
     settings = agent.acl.settings
     return {
         "ExpandedPolicies": policies,
@@ -207,6 +243,26 @@ def _decode_identities(
     return tuple(sids), tuple(nids)
 
 
+def _decode_templated(f: dict[str, Any]) -> tuple[TemplatedPolicy, ...]:
+    raw = f.get("templatedpolicies") or []
+    if not isinstance(raw, list):
+        raise BadRequest("Request decode failed: TemplatedPolicies must be a list")
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise BadRequest("Request decode failed: TemplatedPolicies entries must be objects")
+        g = fold(item)
+        variables = g.get("templatevariables") or {}
+        name = str(fold(variables).get("name") or "") if isinstance(variables, dict) else ""
+        dcs = g.get("datacenters") or ()
+        if not isinstance(dcs, list | tuple):
+            raise BadRequest("Request decode failed: Datacenters must be a list")
+        out.append(
+            TemplatedPolicy(str(g.get("templatename") or ""), name, tuple(str(d) for d in dcs))
+        )
+    return tuple(out)
+
+
 def _decode_token(agent: Agent, f: dict[str, Any], accessor: str = "") -> Token:
     import time
 
@@ -230,6 +286,7 @@ def _decode_token(agent: Agent, f: dict[str, Any], accessor: str = "") -> Token:
         node_identities=nids,
         local=bool(f.get("local")),
         expiration_time=expires,
+        templated_policies=_decode_templated(f),
     )
 
 
@@ -321,6 +378,7 @@ async def token_item(agent: Agent, req: Request) -> Response:
             src.node_identities,
             src.local,
             src.expiration_time,
+            templated_policies=src.templated_policies,
         )
         made = await endpoint.set_token(agent.server, clone, create=True)
         return json_response(token_json(agent, made))
@@ -410,7 +468,15 @@ def _decode_role(agent: Agent, f: dict[str, Any], role_id: str) -> Role:
         raise BadRequest("Invalid Role: no Name is set")
     sids, nids = _decode_identities(f)
     policies = endpoint.resolve_links(agent.server, _link_list(f, "policies"), "policy")
-    return Role(role_id, name, field_str(f, "description"), policies, sids, nids)
+    return Role(
+        role_id,
+        name,
+        field_str(f, "description"),
+        policies,
+        sids,
+        nids,
+        templated_policies=_decode_templated(f),
+    )
 
 
 async def role_create(agent: Agent, req: Request) -> Response:
@@ -444,3 +510,50 @@ async def role_list(agent: Agent, req: Request) -> Response:
     if policy:
         roles = [r for r in roles if policy in r.policies]
     return json_response([role_json(agent, r) for r in roles])
+
+
+# ---- templated policies ------------------------------------------------------------------------
+
+
+def _template_json(t: Any) -> dict[str, Any]:
+    return {
+        "TemplateName": t.name,
+        "Schema": t.schema,
+        "Template": t.template,
+        "Description": t.description,
+    }
+
+
+async def templated_policy_list(agent: Agent, req: Request) -> Response:
+    from agentd.acl.templated import TEMPLATED_POLICIES
+
+    _enabled(agent)
+    return json_response({name: _template_json(t) for name, t in TEMPLATED_POLICIES.items()})
+
+
+async def templated_policy_item(agent: Agent, req: Request) -> Response:
+    """``GET .../name/<name>`` reads a template; ``POST .../preview/<name>`` renders it with the
+    body's variables into the synthetic policy a token would get."""
+    from agentd.acl.templated import TEMPLATED_POLICIES, templated_policy
+
+    _enabled(agent)
+    rest = req.path.removeprefix("/v1/acl/templated-policy/")
+    kind, _, name = rest.partition("/")
+    if (kind, req.method) not in (("name", "GET"), ("preview", "POST")) or not name:
+        raise NotFound(f"Invalid URL path: {req.path}")
+    if name not in TEMPLATED_POLICIES:
+        raise NotFound(f"Invalid templated policy Name: {name}")
+    if kind == "name":
+        return json_response(_template_json(TEMPLATED_POLICIES[name]))
+    f = object_body(req.body) if req.body.strip() else {}
+    try:
+        syn = templated_policy(name, field_str(f, "name"))
+    except IdentityError as exc:
+        raise BadRequest(
+            f"validation error for templated policy: {name!r}: {exc.message}"
+        ) from None
+    out = _synthetic_json(syn)
+    out["Datacenters"] = None
+    out["Hash"] = _hash({"Name": syn.name, "Rules": syn.rules, "Description": syn.description})
+    out["CreateIndex"], out["ModifyIndex"] = 0, 0
+    return json_response(out)

@@ -61,6 +61,16 @@ ROUTES = [
     ),
     Route("/v1/acl/tokens", {"GET": acl.token_list}, {"GET": scalar("acl", "read")}),
     Route(
+        "/v1/acl/templated-policies",
+        {"GET": acl.templated_policy_list},
+        {"GET": scalar("acl", "read")},
+    ),
+    Route(
+        "/v1/acl/templated-policy/",
+        {"GET": acl.templated_policy_item, "POST": acl.templated_policy_item},
+        {"GET": scalar("acl", "read"), "POST": scalar("acl", "read")},
+    ),
+    Route(
         "/v1/agent/check/deregister/",
         {"PUT": agent_local.check_deregister},
         {"PUT": in_handler("check: agent:write, or service:write for a service check")},

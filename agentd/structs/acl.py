@@ -26,6 +26,15 @@ class NodeIdentity:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplatedPolicy:
+    """A builtin template applied with its ``Name`` variable ("" for templates without one)."""
+
+    template_name: str
+    name: str = ""
+    datacenters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Token:
     accessor_id: str
     secret_id: str
@@ -39,6 +48,7 @@ class Token:
     create_time: float = 0.0
     create_index: int = 0
     modify_index: int = 0
+    templated_policies: tuple[TemplatedPolicy, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +72,16 @@ class Role:
     node_identities: tuple[NodeIdentity, ...] = ()
     create_index: int = 0
     modify_index: int = 0
+    templated_policies: tuple[TemplatedPolicy, ...] = ()
 
 
 def to_wire(record: Token | Policy | Role) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in record.__dataclass_fields__:
         value = getattr(record, name)
-        if name in ("service_identities", "node_identities"):
+        if name in ("service_identities", "node_identities", "templated_policies"):
+            if not value and name == "templated_policies":
+                continue  # absent when empty: records stay as they were before the field
             value = [[getattr(i, f) for f in i.__dataclass_fields__] for i in value]
         out[name] = value
     return out
@@ -88,4 +101,8 @@ def from_wire(cls: type[R], raw: dict[str, Any]) -> R:
         )
     if "node_identities" in known:
         known["node_identities"] = tuple(NodeIdentity(*row) for row in known["node_identities"])
+    if "templated_policies" in known:
+        known["templated_policies"] = tuple(
+            TemplatedPolicy(row[0], row[1], tuple(row[2])) for row in known["templated_policies"]
+        )
     return cls(**known)

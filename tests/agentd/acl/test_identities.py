@@ -4,8 +4,6 @@ import pytest
 
 from agentd.acl.authorizer import Authorizer, Decision, chain
 from agentd.acl.identities import (
-    TEMPLATED_POLICIES,
-    IdentityError,
     is_valid_auth_method_name,
     is_valid_node_identity_name,
     is_valid_policy_name,
@@ -16,8 +14,6 @@ from agentd.acl.identities import (
     service_identity_policy,
     service_identity_rules,
     synthetic_policy_id,
-    templated_policy,
-    templated_policy_rules,
 )
 from agentd.acl.rules import Access, LabelledRules, PolicyRules, Rule, parse_rules
 
@@ -83,35 +79,6 @@ def test_synthetic_policies() -> None:
         'synthetic policy for node identity "n1"',
         ("dc1",),
     )
-
-
-def test_templated_policies() -> None:
-    assert templated_policy_rules("builtin/service", "web") == SERVICE_WEB
-    assert templated_policy_rules("builtin/node", "n1") == NODE_N1
-    dns = parse_rules(templated_policy_rules("builtin/dns"))
-    assert dns == PolicyRules(
-        node=LabelledRules(prefix={"": Rule(R)}),
-        service=LabelledRules(prefix={"": Rule(R)}),
-        query=LabelledRules(prefix={"": Rule(R)}),
-    )
-    p = templated_policy("builtin/node", "n1", ["dc1"])
-    assert p.description == "synthetic policy generated from templated policy: builtin/node"
-    assert p.id == synthetic_policy_id(NODE_N1) and p.datacenters == ("dc1",)
-    assert TEMPLATED_POLICIES["builtin/dns"].id == "00000000-0000-0000-0000-000000000005"
-
-
-@pytest.mark.parametrize(
-    ("template", "name", "fragment"),
-    [
-        ("builtin/nope", "x", "acl templated policy does not exist: builtin/nope"),
-        ("builtin/service", "", "name is required"),
-        ("builtin/node", "Bad Name", "is not valid"),
-    ],
-)
-def test_templated_policy_errors(template: str, name: str, fragment: str) -> None:
-    with pytest.raises(IdentityError) as info:
-        templated_policy_rules(template, name)
-    assert fragment in info.value.message
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,12 @@ SAMPLES: dict[tuple[str, str], tuple[str, Any]] = {
     ("/v1/acl/token/", "PUT"): ("/v1/acl/token/nope", {"Description": "t"}),
     ("/v1/acl/token/", "DELETE"): ("/v1/acl/token/nope", None),
     ("/v1/acl/tokens", "GET"): ("/v1/acl/tokens", None),
+    ("/v1/acl/templated-policies", "GET"): ("/v1/acl/templated-policies", None),
+    ("/v1/acl/templated-policy/", "GET"): ("/v1/acl/templated-policy/name/builtin/dns", None),
+    ("/v1/acl/templated-policy/", "POST"): (
+        "/v1/acl/templated-policy/preview/builtin/service",
+        {"Name": "api"},
+    ),
     ("/v1/agent/token/", "PUT"): ("/v1/agent/token/default", {"Token": ""}),
     ("/v1/agent/check/deregister/", "PUT"): ("/v1/agent/check/deregister/c", None),
     ("/v1/agent/check/fail/", "PUT"): ("/v1/agent/check/fail/c", None),
