@@ -41,8 +41,8 @@ def test_config_formats_and_sighup_reload(
                 "http_handler_config": {"path": recorder.url + "/p"}}]  # fmt: skip
     (conf / "b.json").write_text(json.dumps({"watches": watches}))
     env = {**os.environ, "CONSUL_HTTP_ADDR": live.http_addr, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "watchd", "-config", str(conf)], env=env,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "watchd", "-config", str(conf), "-log-level",
+                             "debug"], env=env, stderr=subprocess.PIPE, text=True)  # fmt: skip
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True).start()
     try:
@@ -54,6 +54,9 @@ def test_config_formats_and_sighup_reload(
         )
         proc.send_signal(signal.SIGHUP)
         wait_for(lambda: any("watches: 3 running" in line for line in lines), 30)
+        # The new watch must hold its first answer (r/c missing) before r/c is written: with
+        # fire_on_start = false, whatever that first answer holds is the baseline.
+        wait_for(lambda: any("/v1/kv/r/c): new data" in line for line in lines), 30)
         api.put("/v1/kv/r/c", content=b"new")
         wait_for(lambda: script_calls(c_log), 30)
         assert len(script_calls(c_log)) == 1  # not fired at start, fired on the change
