@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from pathlib import Path
 
 import pytest
@@ -132,8 +133,13 @@ async def test_real_tcp_check_goes_critical_when_listener_closes() -> None:
         assert updates == [("tcp", "passing", f"TCP connect {addr}: Success")]
         server.close()
         await server.wait_closed()
-        await wait_for(lambda: len(updates) == 2)
-        task.cancel()
+        # Keep the port bound (not listening: connects are refused) so that no other test's
+        # listener can take it meanwhile.
+        with socket.socket() as hold:
+            hold.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            hold.bind(("127.0.0.1", int(addr.rsplit(":", 1)[1])))
+            await wait_for(lambda: len(updates) == 2)
+            task.cancel()
     assert updates[1] == ("tcp", "critical", f"dial tcp {addr}: connect: connection refused")
 
 
