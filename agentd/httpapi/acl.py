@@ -34,7 +34,7 @@ class Unauthorized(AgentError):
     status = 401
 
 
-def _enabled(agent: Agent) -> None:
+def require_enabled(agent: Agent) -> None:
     if not agent.acl.settings.enabled:
         raise Unauthorized("ACL support disabled")
 
@@ -42,7 +42,7 @@ def _enabled(agent: Agent) -> None:
 async def replication(agent: Agent, req: Request) -> Response:
     """``/v1/acl/replication``: this datacenter is the primary (the only one), so nothing
     replicates; Consul's shape with its zero times. Needs no token, as in Consul."""
-    _enabled(agent)
+    require_enabled(agent)
     never = "0001-01-01T00:00:00Z"
     return json_response(
         {
@@ -64,7 +64,7 @@ def _time(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _hash(obj: dict[str, Any]) -> str:
+def content_hash(obj: dict[str, Any]) -> str:
     return base64.b64encode(hashlib.sha256(orjson.dumps(obj)).digest()).decode()
 
 
@@ -121,7 +121,7 @@ def token_json(agent: Agent, t: Token, *, show_secret: bool = True) -> dict[str,
     if t.expiration_time:
         out["ExpirationTime"] = _time(t.expiration_time)
     out["CreateTime"] = _time(t.create_time)
-    out["Hash"] = _hash({k: v for k, v in out.items() if k != "SecretID"})
+    out["Hash"] = content_hash({k: v for k, v in out.items() if k != "SecretID"})
     out["CreateIndex"], out["ModifyIndex"] = t.create_index, t.modify_index
     return out
 
@@ -132,7 +132,7 @@ def policy_json(p: Policy, *, rules: bool = True) -> dict[str, Any]:
         out["Rules"] = p.rules
     if p.datacenters:
         out["Datacenters"] = list(p.datacenters)
-    out["Hash"] = _hash({"Name": p.name, "Rules": p.rules, "Description": p.description})
+    out["Hash"] = content_hash({"Name": p.name, "Rules": p.rules, "Description": p.description})
     out["CreateIndex"], out["ModifyIndex"] = p.create_index, p.modify_index
     return out
 
@@ -142,12 +142,12 @@ def role_json(agent: Agent, r: Role) -> dict[str, Any]:
     if r.policies:
         out["Policies"] = _links(agent, r.policies, "policy")
     _identities(r.service_identities, r.node_identities, out, r.templated_policies)
-    out["Hash"] = _hash(out)
+    out["Hash"] = content_hash(out)
     out["CreateIndex"], out["ModifyIndex"] = r.create_index, r.modify_index
     return out
 
 
-def _synthetic_json(syn: SyntheticPolicy) -> dict[str, Any]:
+def synthetic_json(syn: SyntheticPolicy) -> dict[str, Any]:
     return {
         "ID": syn.id,
         "Name": syn.name,
@@ -194,7 +194,7 @@ def _expansion(agent: Agent, t: Token) -> dict[str, Any]:
             syn = templated.templated_policy(tp.template_name, tp.name, tp.datacenters)
         except IdentityError:
             continue
-        policies.append(_synthetic_json(syn))
+        policies.append(synthetic_json(syn))
     settings = agent.acl.settings
     return {
         "ExpandedPolicies": policies,
@@ -294,7 +294,7 @@ def _decode_token(agent: Agent, f: dict[str, Any], accessor: str = "") -> Token:
 
 
 async def bootstrap(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     reset = 0
     data_dir = agent.config.data_dir
     reset_file = os.path.join(data_dir, "acl-bootstrap-reset") if data_dir else ""
@@ -313,7 +313,7 @@ async def bootstrap(agent: Agent, req: Request) -> Response:
 
 
 async def agent_token(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     kind = req.path.removeprefix("/v1/agent/token/")
     kinds = {
         "default",
@@ -337,7 +337,7 @@ async def agent_token(agent: Agent, req: Request) -> Response:
 
 
 async def token_create(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     t = _decode_token(agent, object_body(req.body))
     if not (t.policies or t.roles or t.service_identities or t.node_identities):
         pass  # Consul allows a token with no links (it gets the default policy)
@@ -345,7 +345,7 @@ async def token_create(agent: Agent, req: Request) -> Response:
 
 
 async def token_item(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     rest = req.path.removeprefix("/v1/acl/token/")
     acl = agent.store.acl
     if rest == "self" and req.method == "GET":
@@ -392,7 +392,7 @@ async def token_item(agent: Agent, req: Request) -> Response:
 
 
 async def token_list(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     policy, role, service = req.arg("policy"), req.arg("role"), req.arg("servicename")
     if req.arg("authmethod"):
         return json_response([])  # no auth methods: no token was made by one
@@ -427,7 +427,7 @@ def _decode_policy(f: dict[str, Any], policy_id: str) -> Policy:
 
 
 async def policy_create(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     f = object_body(req.body)
     if field_str(f, "id"):
         raise BadRequest("Cannot specify an ID when creating a policy")
@@ -436,7 +436,7 @@ async def policy_create(agent: Agent, req: Request) -> Response:
 
 
 async def policy_item(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     rest = req.path.removeprefix("/v1/acl/policy/")
     acl = agent.store.acl
     if req.method == "GET":
@@ -454,7 +454,7 @@ async def policy_item(agent: Agent, req: Request) -> Response:
 
 
 async def policy_list(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     policies = sorted(agent.store.acl.policies.values(), key=lambda p: p.create_index)
     return json_response([policy_json(p, rules=False) for p in policies])
 
@@ -480,13 +480,13 @@ def _decode_role(agent: Agent, f: dict[str, Any], role_id: str) -> Role:
 
 
 async def role_create(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     role = _decode_role(agent, object_body(req.body), endpoint.new_id())
     return json_response(role_json(agent, await endpoint.set_role(agent.server, role, create=True)))
 
 
 async def role_item(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     rest = req.path.removeprefix("/v1/acl/role/")
     acl = agent.store.acl
     if req.method == "GET":
@@ -504,56 +504,9 @@ async def role_item(agent: Agent, req: Request) -> Response:
 
 
 async def role_list(agent: Agent, req: Request) -> Response:
-    _enabled(agent)
+    require_enabled(agent)
     roles = sorted(agent.store.acl.roles.values(), key=lambda r: r.create_index)
     policy = req.arg("policy")  # the roles linking that policy ID
     if policy:
         roles = [r for r in roles if policy in r.policies]
     return json_response([role_json(agent, r) for r in roles])
-
-
-# ---- templated policies ------------------------------------------------------------------------
-
-
-def _template_json(t: Any) -> dict[str, Any]:
-    return {
-        "TemplateName": t.name,
-        "Schema": t.schema,
-        "Template": t.template,
-        "Description": t.description,
-    }
-
-
-async def templated_policy_list(agent: Agent, req: Request) -> Response:
-    from agentd.acl.templated import TEMPLATED_POLICIES
-
-    _enabled(agent)
-    return json_response({name: _template_json(t) for name, t in TEMPLATED_POLICIES.items()})
-
-
-async def templated_policy_item(agent: Agent, req: Request) -> Response:
-    """``GET .../name/<name>`` reads a template; ``POST .../preview/<name>`` renders it with the
-    body's variables into the synthetic policy a token would get."""
-    from agentd.acl.templated import TEMPLATED_POLICIES, templated_policy
-
-    _enabled(agent)
-    rest = req.path.removeprefix("/v1/acl/templated-policy/")
-    kind, _, name = rest.partition("/")
-    if (kind, req.method) not in (("name", "GET"), ("preview", "POST")) or not name:
-        raise NotFound(f"Invalid URL path: {req.path}")
-    if name not in TEMPLATED_POLICIES:
-        raise NotFound(f"Invalid templated policy Name: {name}")
-    if kind == "name":
-        return json_response(_template_json(TEMPLATED_POLICIES[name]))
-    f = object_body(req.body) if req.body.strip() else {}
-    try:
-        syn = templated_policy(name, field_str(f, "name"))
-    except IdentityError as exc:
-        raise BadRequest(
-            f"validation error for templated policy: {name!r}: {exc.message}"
-        ) from None
-    out = _synthetic_json(syn)
-    out["Datacenters"] = None
-    out["Hash"] = _hash({"Name": syn.name, "Rules": syn.rules, "Description": syn.description})
-    out["CreateIndex"], out["ModifyIndex"] = 0, 0
-    return json_response(out)

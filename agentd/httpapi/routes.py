@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agentd.httpapi import (
     acl,
+    acl_templated,
     agent,
     agent_cluster,
     agent_local,
@@ -62,12 +63,12 @@ ROUTES = [
     Route("/v1/acl/tokens", {"GET": acl.token_list}, {"GET": scalar("acl", "read")}),
     Route(
         "/v1/acl/templated-policies",
-        {"GET": acl.templated_policy_list},
+        {"GET": acl_templated.templated_policy_list},
         {"GET": scalar("acl", "read")},
     ),
     Route(
         "/v1/acl/templated-policy/",
-        {"GET": acl.templated_policy_item, "POST": acl.templated_policy_item},
+        {"GET": acl_templated.templated_policy_item, "POST": acl_templated.templated_policy_item},
         {"GET": scalar("acl", "read"), "POST": scalar("acl", "read")},
     ),
     Route(
