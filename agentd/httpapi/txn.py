@@ -23,7 +23,7 @@ from agentd.checks.duration import format_duration
 from agentd.endpoints import txn as endpoint
 from agentd.errors import BadRequest, TooLarge
 from agentd.httpapi.app import query_options
-from agentd.httpapi.decode import fold, loads
+from agentd.httpapi.decode import PROXY, canonical, fold, loads, tagged_addresses
 from agentd.httpapi.kv import entry_json
 from agentd.httpapi.need import require
 from agentd.httpapi.request import Request, Response
@@ -199,9 +199,11 @@ def _service_op(raw: Any) -> CatalogOp:
     node = _str(f, "Node")
     s = _object(f.get("service"), "Service")
     w = _object(s.get("weights"), "Weights")  # absent: zero weights, as Consul's txn stores them
-    proxy = s.get("proxy")
-    if proxy is not None and not isinstance(proxy, dict):
-        raise _bad("Proxy must be an object")
+    try:  # Consul's field names, as catalog registration stores them
+        proxy = canonical(s.get("proxy"), PROXY, "Proxy")
+        tagged = tagged_addresses(s.get("taggedaddresses"))
+    except BadRequest as exc:
+        raise _bad(exc.message.removeprefix("Request decode failed: ")) from None
     svc = Service(
         node=node,
         id=_str(s, "ID"),
@@ -213,7 +215,8 @@ def _service_op(raw: Any) -> CatalogOp:
         weights={"Passing": _signed(w, "Passing"), "Warning": _signed(w, "Warning")},
         enable_tag_override=_bool(s, "EnableTagOverride"),
         kind=_str(s, "Kind"),
-        proxy=proxy or {},
+        proxy=proxy,
+        tagged_addresses=tagged,
         modify_index=_int(s.get("modifyindex"), "ModifyIndex"),
     )
     return CatalogOp("Service", _str(f, "Verb"), node_name=node, service=svc)

@@ -240,3 +240,23 @@ def test_acl_a_key_writer_may_not_touch_the_catalog(acl_agent: AgentThread) -> N
     assert [list(x) for x in r.json()["Results"]] == [["KV"]]
     r = httpx.put(url + "/v1/txn", headers=h, json=reads)
     assert [list(x) for x in r.json()["Results"]] == [["Node"], ["KV"]]
+
+
+def test_a_txn_service_is_stored_with_consul_field_names(http: httpx.Client) -> None:
+    op = service(
+        "set",
+        "tx-n",
+        ID="p1",
+        Service="p",
+        Kind="connect-proxy",
+        tagged_addresses={"lan": {"address": "10.2.0.1", "port": 5}},
+        proxy={"destination_service_name": "web", "local_service_port": 8080},
+    )
+    r = http.put("/v1/txn", json=[node("set", "tx-n"), op])
+    assert r.status_code == 200, r.text
+    (inst,) = http.get("/v1/catalog/service/p").json()
+    assert inst["ServiceTaggedAddresses"] == {"lan": {"Address": "10.2.0.1", "Port": 5}}
+    assert inst["ServiceProxy"] == {"DestinationServiceName": "web", "LocalServicePort": 8080}
+    bad = service("set", "tx-n", ID="p2", Service="p", Proxy="nope")
+    r = http.put("/v1/txn", json=[bad])
+    assert (r.status_code, r.text) == (400, "Failed to parse body: Proxy must be an object")
